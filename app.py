@@ -1,0 +1,76 @@
+"""The Crossings web application: ``create_app`` builds and configures it."""
+
+import os
+import secrets
+
+from flask import Flask
+
+
+def _load_or_create_secret_key(data_dir: str) -> str:
+    """Read the secret key from the data directory, creating it (mode 0600) on first start."""
+    path = os.path.join(data_dir, "secret_key")
+    try:
+        with open(path) as fh:
+            return fh.read().strip()
+    except FileNotFoundError:
+        pass
+    key = secrets.token_hex(32)
+    # O_EXCL: if two workers start at once, one creates the file and the other reads it.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        with open(path) as fh:
+            return fh.read().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def create_app(test_config=None):
+    """Create and configure the Crossings app (the flaskr application-factory pattern)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        DATA_DIR=os.environ.get("CROSSINGS_DATA_DIR") or app.instance_path,
+        SECRET_KEY=os.environ.get("SECRET_KEY"),
+        # Whole request bodies: 6 photos of 20 MB plus 3 recordings of 200 MB, with room for the form.
+        MAX_CONTENT_LENGTH=(6 * 20 + 3 * 200 + 8) * 1024 * 1024,
+        # A contributor may take hours to write; the CSRF token lives as long as the session.
+        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("CROSSINGS_HTTPS") == "1",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        BABEL_DEFAULT_LOCALE="en",
+        QUICK_EXIT_URL="https://www.bbc.co.uk/weather",
+        SITE_URL=os.environ.get("CROSSINGS_SITE_URL"),
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(test_config)
+
+    data_dir = app.config["DATA_DIR"]
+    os.makedirs(data_dir, exist_ok=True)
+    app.config.setdefault("DATABASE", os.path.join(data_dir, "crossings.db"))
+    app.config.setdefault("MEDIA_DIR", os.path.join(data_dir, "media"))
+    app.config.setdefault("INDEX_DIR", os.path.join(data_dir, "index"))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _load_or_create_secret_key(data_dir)
+
+    from archive import cli, db
+    from archive.migrations import migrate
+    from stories import contribute, extensions, public, safety, templating
+
+    db.init_app(app)
+    extensions.init_app(app)
+    safety.init_app(app)
+    templating.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(contribute.bp)
+
+    # A fresh data directory just works: apply pending migrations at start.
+    with app.app_context():
+        migrate(db.get_db())
+    return app

@@ -1,0 +1,1 @@
+"""Domain and storage for Crossings: SQLite through sqlite-utils, consent, audit, media."""

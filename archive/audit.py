@@ -1,0 +1,34 @@
+"""The audit log: actor, action, story id and time. Never story text, pseudonyms or codes."""
+
+from archive.clock import now
+
+# Actions that may appear in the log; anything else is a programming error.
+ACTIONS = {
+    "submit",
+    "edit_by_contributor",
+    "narrow_access",
+    "withdraw",
+    "approve",
+    "request_changes",
+    "reject",
+    "unpublish",
+    "curator_edit",
+    "redact",
+    "release_embargo",
+    "user_create",
+    "user_role",
+    "user_status",
+    "researcher_approve",
+}
+
+
+def record(db, action: str, story_id: str | None = None, actor_id: int | None = None) -> None:
+    """Add one audit row. Call it inside the same ``db.atomic()`` block as the change."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    db["audit_log"].insert({"actor_id": actor_id, "action": action, "story_id": story_id, "at": now()})
+
+
+def recent(db, limit: int = 200, offset: int = 0):
+    """The newest audit rows first."""
+    return list(db["audit_log"].rows_where(order_by="id desc", limit=limit, offset=offset))

@@ -1,0 +1,38 @@
+"""Command-line commands: ``flask --app app migrate``, ``flask --app app demo load``."""
+
+import click
+from flask.cli import AppGroup, with_appcontext
+
+from archive.db import get_db
+from archive.migrations import migrate
+
+demo_cli = AppGroup("demo", help="Sample stories written for demonstration.")
+
+
+@click.command("migrate")
+@with_appcontext
+def migrate_command():
+    """Apply pending database migrations."""
+    migrate(get_db())
+    click.echo("Migrations applied.")
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Only load when the archive has no stories yet.")
+@with_appcontext
+def demo_load_command(if_empty):
+    """Load the sample stories (labelled as samples) into the archive."""
+    from archive.demo import load_samples
+
+    db = get_db()
+    if if_empty and db["stories"].count:
+        click.echo("The archive already has stories; no samples loaded.")
+        return
+    count = load_samples(db)
+    click.echo(f"Loaded {count} sample stories.")
+
+
+def init_app(app):
+    """Register the CLI commands with ``app``."""
+    app.cli.add_command(migrate_command)
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,55 @@
+"""Opening the archive database with the settings every connection needs."""
+
+import sqlite3
+
+import sqlite_utils
+from flask import current_app, g
+
+# Every connection gets these, whoever opens it (web request, CLI, test, benchmark).
+# secure_delete makes SQLite overwrite deleted content, so a withdrawn story's text
+# does not linger in free pages of the file.
+_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA busy_timeout=5000",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA secure_delete=ON",
+)
+
+
+def open_db(path) -> sqlite_utils.Database:
+    """Open the SQLite file at ``path`` with WAL, full sync, a busy timeout,
+    foreign keys and secure delete switched on."""
+    conn = sqlite3.connect(str(path), timeout=5, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    db = sqlite_utils.Database(conn, execute_plugins=False)
+    for pragma in _PRAGMAS:
+        db.execute(pragma)
+    return db
+
+
+def get_db() -> sqlite_utils.Database:
+    """The request's database connection, opened on first use."""
+    if "db" not in g:
+        g.db = open_db(current_app.config["DATABASE"])
+    return g.db
+
+
+def close_db(exc=None):
+    """Close the request's connection, if one was opened."""
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()
+
+
+def checkpoint(db: sqlite_utils.Database) -> None:
+    """Write the WAL back into the main file and truncate it.
+
+    Used after a withdrawal so that the withdrawn text does not survive in
+    old WAL frames."""
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def init_app(app):
+    """Register connection teardown with the app."""
+    app.teardown_appcontext(close_db)

@@ -1,0 +1,143 @@
+"""Sample stories, written for demonstration and labelled as such wherever they appear."""
+
+from archive.consent import ConsentChoices
+from archive.curation import approve
+from archive.stories import StoryDraft, submit_story
+
+SAMPLE_NOTE = (
+    "This is a sample story written for demonstration by the Crossings team. "
+    "It is not a real testimony and describes no real person.\n\n"
+)
+DEMO_CONSENT_TEXT = "Sample stories are written by the Crossings team for demonstration."
+
+# (title, body, themes, heritage, languages, identity, era, place, access, content_notes)
+SAMPLES = [
+    (
+        "Dumplings at the Lunar New Year table",
+        "Every Lunar New Year my grandmother folded dumplings with me at the kitchen table. "
+        "我在香港長大，但我的家人來自很多地方。She taught me the pleats before she knew I was queer, "
+        "and she kept teaching me after. When I brought my partner home she handed him a rolling "
+        "pin without a word. That was her way of saying welcome.\n\n"
+        "Now I fold the dumplings for my nieces and tell them about her.",
+        ["intergenerational-dialogue", "celebrating-diversity"],
+        ["Chinese", "Scottish"], ["English", "Cantonese"], ["gay"], 2000, "Hong Kong", "public", None,
+    ),
+    (
+        "My halmeoni's kimchi and the word I did not have",
+        "My 할머니 never had a word for what I am, and for years I thought that meant she could not "
+        "understand me. 할머니는 김치를 담그면서 나에게 이야기를 해 주셨다. When I finally told her, in my "
+        "clumsy Korean, she said love did not need a dictionary. We made kimchi together that "
+        "winter and she laughed at my terrible cabbage cutting.",
+        ["intergenerational-dialogue", "cross-cultural-dialogue"],
+        ["Korean", "American"], ["English", "Korean"], ["lesbian"], 2010, "Seoul", "public",
+        "coming out to family",
+    ),
+    (
+        "Miso soup on the first morning",
+        "The first morning after I left home I made 味噌汁 the way my mother did, 毎朝の味噌汁が"
+        "私の安心でした. I was nineteen, newly out as trans, sleeping on a friend's floor. The smell "
+        "of the soup made the flat feel like a place I could stay. I still make it on hard mornings.",
+        ["safe-spaces", "intersectional-identities"],
+        ["Japanese", "Brazilian"], ["English", "Japanese"], ["trans"], 2010, "Osaka", "public",
+        "leaving home, housing insecurity",
+    ),
+    (
+        "Phở with my father on Sundays",
+        "My father and I did not talk much, but every Sunday we went for phở. Cảm ơn, bố. Over the "
+        "steam he asked about my life in small questions, and one Sunday I answered the big one. "
+        "He added more chilli to his bowl, said nothing for a long time, then asked if my "
+        "girlfriend liked phở too. She does.",
+        ["intergenerational-dialogue", "learning-from-each-other"],
+        ["Vietnamese", "French"], ["English", "Vietnamese"], ["bisexual"], 2000, "Melbourne", "public", None,
+    ),
+    (
+        "Salamat, Lola",
+        "My lola raised me in a house full of cousins and saints. Salamat po, Lola, for never "
+        "asking me to be quieter. When my tita said my clothes were wrong, Lola told her to mind "
+        "her own kitchen. I learned from her that family is something you defend.",
+        ["intergenerational-dialogue", "safe-spaces"],
+        ["Filipino", "Irish"], ["English", "Tagalog"], ["nonbinary"], 1990, "Manila", "public", None,
+    ),
+    (
+        "You do not look Asian enough",
+        "At my first queer Asian meetup someone told me I did not look Asian enough to be there. "
+        "I nearly left. Another member walked me to the snack table and told me about her "
+        "Danish mother. We started a reading group for mixed members the next month, and it is "
+        "still running.",
+        ["challenging-stereotypes", "intersectional-identities"],
+        ["Thai", "Danish"], ["English"], ["queer"], 2010, "London", "public", None,
+    ),
+    (
+        "The bilingual drag night",
+        "We ran a drag night where every number had lyrics in two languages. Audiences who "
+        "came for one language left singing the other. Celebrating diversity turned out to be "
+        "loud, glittery and very sweaty.",
+        ["celebrating-diversity", "cross-cultural-dialogue"],
+        ["Malaysian", "Chinese", "English"], ["English", "Malay", "Mandarin"], ["queer"], 2020, "Sydney",
+        "public", None,
+    ),
+    (
+        "The counsellor who asked the right question",
+        "For a long time I saw counsellors who wanted me to choose: my culture or my sexuality. "
+        "The first one who helped me asked what my family meant to me before asking anything "
+        "else. Support that took both parts of me seriously is why I am still here.",
+        ["safe-spaces", "learning-from-each-other"],
+        ["Indian", "English"], ["English", "Hindi"], ["gay"], 2010, "Birmingham", "researchers",
+        "mental health, suicidal thoughts",
+    ),
+    (
+        "Marching with my mother",
+        "My mother came to Pride with a sign she had written in Japanese and English. "
+        "People stopped to photograph it. Afterwards she told me she had been scared the whole "
+        "day and came anyway. Activism, for her, was simply walking next to me.",
+        ["safe-spaces", "intergenerational-dialogue"],
+        ["Japanese", "Canadian"], ["English", "Japanese"], ["lesbian"], 2010, "Toronto", "public", None,
+    ),
+    (
+        "Translating myself to my partner's parents",
+        "My partner's parents speak Mandarin and I speak it badly. At dinner I translated "
+        "myself a sentence at a time: who I am, where my family is from, why we live together. "
+        "Cross-cultural dialogue is slow. It is also how they came to call me their child.",
+        ["cross-cultural-dialogue", "learning-from-each-other"],
+        ["Chinese", "Nigerian"], ["English", "Mandarin"], ["gay"], 2020, "Manchester", "public", None,
+    ),
+    (
+        "What the aunties said at the wedding",
+        "At my cousin's wedding the aunties asked when it would be my turn. I said I was "
+        "waiting for the law to catch up. One of them laughed so hard she spilled her tea, then "
+        "told me about the woman she had loved before she married. Stereotypes about our elders "
+        "are often wrong.",
+        ["challenging-stereotypes", "intergenerational-dialogue"],
+        ["Indonesian", "Dutch"], ["English", "Indonesian"], ["lesbian"], 2000, "Jakarta", "public", None,
+    ),
+    (
+        "A zine of mixed queer recipes",
+        "We collected recipes from mixed queer friends: adobo with Scottish oats, kimchi "
+        "pancakes with Mexican salsa, 香港 milk tea with Irish whiskey. Every recipe came with a "
+        "story of a table where someone felt at home. Celebrating diversity, one plate at a time.",
+        ["celebrating-diversity", "learning-from-each-other"],
+        ["Filipino", "Korean", "Mexican"], ["English"], ["queer"], 2020, "Glasgow", "public", None,
+    ),
+]
+
+
+def load_samples(db) -> int:
+    """Submit and approve every sample story. Returns how many were loaded."""
+    for title, body, themes, heritage, languages, identity, era, place, access, notes in SAMPLES:
+        draft = StoryDraft(
+            title=f"Sample: {title}",
+            body=SAMPLE_NOTE + body,
+            themes=themes,
+            summary="A sample story written for demonstration.",
+            heritage=heritage,
+            languages=languages,
+            identity=identity,
+            era=era,
+            place=place,
+            content_notes=notes,
+            attribution="Crossings sample",
+        )
+        choices = ConsentChoices(access=access, quotation=True, adult=True)
+        story_id, _code = submit_story(db, draft, choices, DEMO_CONSENT_TEXT)
+        approve(db, story_id, None)
+    return len(SAMPLES)

@@ -1,0 +1,113 @@
+"""The archive's schema, changed only through these migrations, one function per change.
+
+Never drop a table that holds testimony: add columns or tables instead.
+"""
+
+from sqlite_utils import Migrations
+
+from archive.themes import THEMES
+
+migrations = Migrations("crossings")
+
+
+@migrations()
+def m001_themes(db):
+    """The controlled vocabulary of seven themes."""
+    db["themes"].create(
+        {"slug": str, "name": str, "description": str, "position": int},
+        pk="slug",
+        not_null={"name", "description", "position"},
+    )
+    db["themes"].insert_all(
+        {"slug": slug, "name": name, "description": description, "position": i}
+        for i, (slug, name, description) in enumerate(THEMES)
+    )
+
+
+@migrations()
+def m002_stories(db):
+    """Stories, their themes and tags, and their consent records.
+
+    A withdrawn story keeps only its row with id, status and withdrawn date
+    (the tombstone); every other column is emptied."""
+    db["stories"].create(
+        {
+            "id": str,
+            "status": str,
+            "title": str,
+            "body": str,
+            "summary": str,
+            "attribution": str,  # the contributor's pseudonym; NULL means anonymous
+            "era": int,  # decade, e.g. 1990
+            "place": str,
+            "content_notes": str,
+            "receipt_hash": str,
+            "curator_message": str,
+            "consent_id": int,
+            "embargo_released": int,
+            "created": str,
+            "updated": str,
+            "published": str,
+            "withdrawn": str,
+        },
+        pk="id",
+        not_null={"status"},
+        defaults={"embargo_released": 0},
+    )
+    db["stories"].create_index(["receipt_hash"], unique=True)
+    db["stories"].create_index(["status", "published"])
+    db["story_themes"].create(
+        {"story_id": str, "theme": str},
+        pk=("story_id", "theme"),
+        foreign_keys=[("story_id", "stories", "id"), ("theme", "themes", "slug")],
+    )
+    db["story_themes"].create_index(["theme"])
+    db["story_tags"].create(
+        {"id": int, "story_id": str, "kind": str, "value": str},
+        pk="id",
+        not_null={"story_id", "kind", "value"},
+        foreign_keys=[("story_id", "stories", "id")],
+    )
+    db["story_tags"].create_index(["story_id"])
+    db["story_tags"].create_index(["kind", "value"])
+    db["consent_records"].create(
+        {
+            "id": int,
+            "story_id": str,
+            "version": str,
+            "text_sha256": str,
+            "date": str,  # day precision only
+            "archiving": int,
+            "access": str,  # public | researchers | sealed
+            "quotation": int,
+            "embargo_until": str,
+            "adult": int,
+        },
+        pk="id",
+        not_null={"story_id", "version", "text_sha256", "date", "access"},
+        foreign_keys=[("story_id", "stories", "id")],
+    )
+    db["consent_records"].create_index(["story_id"])
+
+
+@migrations()
+def m003_audit_and_outbox(db):
+    """The audit log (who did what to which story, when: nothing else) and the
+    search outbox (story ids whose searchable state changed)."""
+    db["audit_log"].create(
+        {"id": int, "actor_id": int, "action": str, "story_id": str, "at": str},
+        pk="id",
+        not_null={"action", "at"},
+    )
+    db["audit_log"].create_index(["story_id"])
+    db["index_outbox"].create(
+        {"id": int, "story_id": str, "purge": int},
+        pk="id",
+        not_null={"story_id"},
+        defaults={"purge": 0},
+    )
+
+
+def migrate(db):
+    """Apply every pending migration."""
+    migrations.apply(db)

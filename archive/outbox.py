@@ -1,0 +1,26 @@
+"""The search outbox: the one path by which changes reach the search index.
+
+Every change to what is searchable adds a row here in the same transaction as
+the change itself; search_index drains the outbox after the transaction commits.
+"""
+
+
+def searchable_changed(db, story_id: str, purge: bool = False) -> None:
+    """Note that ``story_id`` must be re-read into (or removed from) the index.
+
+    ``purge`` asks the drain to rewrite the index segments so that nothing of the
+    story survives in the index files (used for withdrawals)."""
+    db["index_outbox"].insert({"story_id": story_id, "purge": int(purge)})
+
+
+def pending(db, limit: int = 500):
+    """The oldest outbox rows, up to ``limit``."""
+    return list(db["index_outbox"].rows_where(order_by="id", limit=limit))
+
+
+def done(db, ids) -> None:
+    """Remove the given outbox rows once their stories are in the index."""
+    ids = list(ids)
+    if ids:
+        marks = ",".join("?" * len(ids))
+        db.execute(f"DELETE FROM index_outbox WHERE id IN ({marks})", ids)

@@ -1,0 +1,224 @@
+"""Stories: submission, reading, the contributor's edits, narrowing and withdrawal."""
+
+from dataclasses import dataclass, field
+
+from archive import audit, outbox
+from archive.access import published_where
+from archive.clock import today
+from archive.consent import ConsentChoices, current_consent, is_narrower, record_consent
+from archive.db import checkpoint
+from archive.ids import hash_code, new_id, new_receipt_code
+
+STATUSES = ("pending", "changes_requested", "approved", "rejected", "withdrawn")
+EDITABLE_BY_CONTRIBUTOR = ("pending", "changes_requested")
+TAG_KINDS = ("heritage", "language", "identity")
+
+
+class StoryError(Exception):
+    """A request the archive refuses, with a message fit to show the person who made it."""
+
+
+@dataclass
+class StoryDraft:
+    """The describable parts of a story, as a contributor or curator enters them."""
+
+    title: str
+    body: str
+    themes: list[str]
+    summary: str | None = None
+    heritage: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    identity: list[str] = field(default_factory=list)
+    era: int | None = None
+    place: str | None = None
+    content_notes: str | None = None
+    attribution: str | None = None
+
+    def tags(self):
+        """(kind, value) pairs for every tag, without repeats."""
+        for kind, values in (
+            ("heritage", self.heritage),
+            ("language", self.languages),
+            ("identity", self.identity),
+        ):
+            for value in dict.fromkeys(values):
+                yield kind, value
+
+
+def split_tags(text: str | None, limit: int = 20) -> list[str]:
+    """Turn "a, b ,c" into ["a", "b", "c"]: trimmed, no blanks, no repeats, at most ``limit``."""
+    seen = {}
+    for part in (text or "").replace("\n", ",").split(","):
+        value = " ".join(part.split())[:60]
+        if value and value.lower() not in seen:
+            seen[value.lower()] = value
+    return list(seen.values())[:limit]
+
+
+def _blank_to_none(value):
+    value = (value or "").strip() if isinstance(value, str) else value
+    return value or None
+
+
+def _write_description(db, story_id: str, draft: StoryDraft) -> None:
+    """Replace a story's themes and tags with the draft's."""
+    db.execute("DELETE FROM story_themes WHERE story_id = ?", [story_id])
+    db.execute("DELETE FROM story_tags WHERE story_id = ?", [story_id])
+    db["story_themes"].insert_all({"story_id": story_id, "theme": t} for t in dict.fromkeys(draft.themes))
+    db["story_tags"].insert_all({"story_id": story_id, "kind": k, "value": v} for k, v in draft.tags())
+
+
+def _story_columns(draft: StoryDraft) -> dict:
+    return {
+        "title": draft.title.strip(),
+        "body": draft.body.strip(),
+        "summary": _blank_to_none(draft.summary),
+        "attribution": _blank_to_none(draft.attribution),
+        "era": draft.era,
+        "place": _blank_to_none(draft.place),
+        "content_notes": _blank_to_none(draft.content_notes),
+    }
+
+
+def submit_story(db, draft: StoryDraft, choices: ConsentChoices, consent_shown: str):
+    """Store a new story as ``pending`` with its consent record.
+
+    Returns ``(story_id, receipt_code)``. The code is returned once and only its
+    hash is stored."""
+    if not draft.themes:
+        raise StoryError("A story needs at least one theme.")
+    if not (choices.archiving and choices.adult):
+        raise StoryError("A story can only be archived with consent from an adult contributor.")
+    story_id, code = new_id(), new_receipt_code()
+    with db.atomic():
+        db["stories"].insert(
+            {
+                "id": story_id,
+                "status": "pending",
+                "receipt_hash": hash_code(code),
+                "created": today(),
+                "updated": today(),
+                **_story_columns(draft),
+            }
+        )
+        _write_description(db, story_id, draft)
+        record_consent(db, story_id, choices, consent_shown)
+        audit.record(db, "submit", story_id)
+    return story_id, code
+
+
+def get_story(db, story_id: str):
+    """A story row as a dict, or None."""
+    rows = list(db["stories"].rows_where("id = ?", [story_id]))
+    return rows[0] if rows else None
+
+
+def find_by_receipt(db, code: str):
+    """The story a receipt code belongs to, or None. Withdrawn stories have no code."""
+    if not code:
+        return None
+    rows = list(db["stories"].rows_where("receipt_hash = ?", [hash_code(code)]))
+    return rows[0] if rows else None
+
+
+def describe(db, story):
+    """The story with its themes, tags and current consent attached, for display."""
+    story = dict(story)
+    sid = story["id"]
+    story["themes"] = [
+        r["theme"]
+        for r in db.query(
+            "SELECT st.theme FROM story_themes st JOIN themes t ON t.slug = st.theme "
+            "WHERE st.story_id = ? ORDER BY t.position",
+            [sid],
+        )
+    ]
+    tags = {kind: [] for kind in TAG_KINDS}
+    for row in db["story_tags"].rows_where("story_id = ?", [sid], order_by="id"):
+        tags[row["kind"]].append(row["value"])
+    story["heritage"], story["languages"], story["identity"] = (
+        tags["heritage"],
+        tags["language"],
+        tags["identity"],
+    )
+    story["consent"] = current_consent(db, story)
+    return story
+
+
+def edit_by_contributor(db, story_id: str, draft: StoryDraft) -> None:
+    """Save a contributor's edit. Allowed while the story is not yet approved;
+    an edit after "changes requested" sends the story back to the queue."""
+    story = get_story(db, story_id)
+    if story is None or story["status"] not in EDITABLE_BY_CONTRIBUTOR:
+        raise StoryError("This story can no longer be edited.")
+    if not draft.themes:
+        raise StoryError("A story needs at least one theme.")
+    with db.atomic():
+        db["stories"].update(story_id, {**_story_columns(draft), "status": "pending", "updated": today()})
+        _write_description(db, story_id, draft)
+        audit.record(db, "edit_by_contributor", story_id)
+
+
+def narrow_access(db, story_id: str, new_access: str, consent_shown: str) -> None:
+    """Record a new consent with narrower access; other choices carry over."""
+    story = get_story(db, story_id)
+    consent = current_consent(db, story) if story else None
+    if consent is None or story["status"] == "withdrawn":
+        raise StoryError("This story cannot be changed.")
+    if not is_narrower(new_access, consent["access"]):
+        raise StoryError("Access can only be narrowed.")
+    choices = ConsentChoices(
+        access=new_access,
+        quotation=bool(consent["quotation"]),
+        adult=bool(consent["adult"]),
+        archiving=bool(consent["archiving"]),
+        embargo_until=consent["embargo_until"],
+    )
+    with db.atomic():
+        record_consent(db, story_id, choices, consent_shown)
+        db["stories"].update(story_id, {"updated": today()})
+        audit.record(db, "narrow_access", story_id)
+        outbox.searchable_changed(db, story_id)
+
+
+def tables_referencing_stories(db):
+    """Every table with a foreign key to stories.id, so that withdrawal reaches
+    tables added by later migrations (media, revisions, ...) without a list to maintain."""
+    return [t.name for t in db.tables if any(fk.other_table == "stories" for fk in t.foreign_keys)]
+
+
+def withdraw_story(db, story_id: str) -> None:
+    """Withdraw a story: delete everything of it and keep only the tombstone
+    (id, status ``withdrawn``, withdrawn date).
+
+    Secure delete overwrites the freed pages and the WAL is checkpointed and
+    truncated, so the text is gone from the database files, not just hidden."""
+    story = get_story(db, story_id)
+    if story is None or story["status"] == "withdrawn":
+        raise StoryError("This story has already been withdrawn.")
+    with db.atomic():
+        for table in tables_referencing_stories(db):
+            db.execute(f"DELETE FROM [{table}] WHERE story_id = ?", [story_id])
+        tombstone = {col: None for col in story if col != "id"}
+        tombstone.update({"status": "withdrawn", "withdrawn": today(), "embargo_released": 0})
+        db["stories"].update(story_id, tombstone)
+        audit.record(db, "withdraw", story_id)
+        outbox.searchable_changed(db, story_id, purge=True)
+    checkpoint(db)
+
+
+def list_published(db, level: str, theme: str | None = None, limit: int = 20, offset: int = 0):
+    """Published stories visible at ``level``, newest first, optionally in one theme.
+
+    Returns ``(stories, total)``."""
+    where, params = published_where(level)
+    join = ""
+    if theme:
+        join = "JOIN story_themes st ON st.story_id = s.id AND st.theme = ?"
+        params = [theme, *params]
+    base = f"FROM stories s JOIN consent_records c ON c.id = s.consent_id {join} WHERE {where}"
+    total = db.execute(f"SELECT count(*) {base}", params).fetchone()[0]
+    rows = db.query(
+        f"SELECT s.* {base} ORDER BY s.published DESC, s.id LIMIT ? OFFSET ?", [*params, limit, offset]
+    )
+    return [describe(db, row) for row in rows], total

@@ -1,0 +1,215 @@
+"""Forms, one class per form. Labels are marked for translation."""
+
+import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields import DateField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from archive.consent import ACCESS_LEVELS
+from archive.stories import StoryDraft, split_tags
+from archive.themes import THEME_SLUGS, theme_name
+
+MIN_STORY_CHARS = 100
+MAX_STORY_CHARS = 100_000
+DECADES = list(range(1930, 2030, 10))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes (one per choice) instead of a multi-select box."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def access_choices():
+    """The access levels with their labels, narrowest last."""
+    labels = {
+        "public": _l("Public"),
+        "researchers": _l("Researchers only"),
+        "sealed": _l("Curators only"),
+    }
+    return [(level, labels[level]) for level in ACCESS_LEVELS]
+
+
+class StoryFieldsForm(FlaskForm):
+    """The describable parts of a story, shared by the submission and edit forms."""
+
+    title = StringField(
+        _l("Title"),
+        validators=[DataRequired(_l("Please give your story a title.")), Length(max=200)],
+    )
+    body = TextAreaField(
+        _l("Your story"),
+        validators=[DataRequired(_l("Please write your story."))],
+        description=_l("Plain text. Leave an empty line between paragraphs."),
+    )
+    summary = TextAreaField(
+        _l("Short summary (optional)"), validators=[Optional(), Length(max=600)]
+    )
+    themes = MultiCheckboxField(_l("Themes"), choices=[])
+    heritage = StringField(
+        _l("Heritage (optional)"),
+        validators=[Optional(), Length(max=600)],
+        description=_l("Separate with commas, for example: Filipino, Irish"),
+    )
+    languages = StringField(
+        _l("Languages used in the story (optional)"),
+        validators=[Optional(), Length(max=600)],
+        description=_l("Separate with commas, for example: English, Tagalog"),
+    )
+    identity = StringField(
+        _l("How you describe yourself (optional)"),
+        validators=[Optional(), Length(max=600)],
+        description=_l("Separate with commas. Only shown where several stories share a word."),
+    )
+    era = SelectField(_l("Decade the story is mostly about (optional)"), choices=[], validate_choice=False)
+    place = StringField(
+        _l("Place (optional)"),
+        validators=[Optional(), Length(max=120)],
+        description=_l("A city, region or country at most: nothing that points to a street or a person."),
+    )
+    content_notes = TextAreaField(
+        _l("Content notes (optional)"),
+        validators=[Optional(), Length(max=600)],
+        description=_l("Warn readers about difficult subjects, for example: family rejection, self-harm."),
+    )
+    attribution = StringField(
+        _l("Pseudonym (optional)"),
+        validators=[Optional(), Length(max=80)],
+        description=_l("Leave empty to appear as Anonymous. Do not use your real name if it could identify you."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.themes.choices = [(slug, theme_name(slug)) for slug in THEME_SLUGS]
+        self.era.choices = [("", _l("Not given"))] + [(str(d), f"{d}s") for d in DECADES]
+
+    def validate_body(self, field):
+        text = (field.data or "").strip()
+        if len(text) < MIN_STORY_CHARS:
+            raise ValidationError(
+                _l("Please write at least a few sentences (%(n)d characters or more).", n=MIN_STORY_CHARS)
+            )
+        if len(text) > MAX_STORY_CHARS:
+            raise ValidationError(
+                _l("Stories can be up to %(n)d characters. Please shorten it.", n=MAX_STORY_CHARS)
+            )
+
+    def validate_themes(self, field):
+        chosen = [t for t in (field.data or []) if t in THEME_SLUGS]
+        if not chosen:
+            raise ValidationError(_l("Please choose at least one theme."))
+        field.data = chosen
+
+    def validate_era(self, field):
+        if field.data and (not field.data.isdigit() or int(field.data) not in DECADES):
+            raise ValidationError(_l("Please choose a decade from the list."))
+
+    def to_draft(self) -> StoryDraft:
+        """The form's contents as a StoryDraft for the archive."""
+        return StoryDraft(
+            title=self.title.data,
+            body=self.body.data,
+            summary=self.summary.data,
+            themes=list(self.themes.data or []),
+            heritage=split_tags(self.heritage.data),
+            languages=split_tags(self.languages.data),
+            identity=split_tags(self.identity.data),
+            era=int(self.era.data) if self.era.data else None,
+            place=self.place.data,
+            content_notes=self.content_notes.data,
+            attribution=self.attribution.data,
+        )
+
+    def fill_from(self, story) -> None:
+        """Pre-fill the fields from a described story (see archive.stories.describe)."""
+        for name in ("title", "body", "summary", "place", "content_notes", "attribution"):
+            getattr(self, name).data = story.get(name) or ""
+        self.themes.data = story["themes"]
+        self.heritage.data = ", ".join(story["heritage"])
+        self.languages.data = ", ".join(story["languages"])
+        self.identity.data = ", ".join(story["identity"])
+        self.era.data = str(story["era"]) if story.get("era") else ""
+
+
+class SubmitStoryForm(StoryFieldsForm):
+    """A new story with the contributor's consent choices."""
+
+    archiving_consent = BooleanField(
+        _l("I consent to Crossings keeping my story in its archive on the terms above."),
+        validators=[DataRequired(_l("Your consent is needed before we can keep your story."))],
+    )
+    access = RadioField(
+        _l("Who may read your story?"),
+        choices=[],
+        validators=[InputRequired(_l("Please choose who may read your story."))],
+    )
+    quotation = BooleanField(_l("Researchers may quote from my story in their publications."))
+    embargo_until = DateField(
+        _l("Keep my story closed until (optional)"),
+        validators=[Optional()],
+        description=_l("Curators will review the story again after this date before anyone can read it."),
+    )
+    adult = BooleanField(
+        _l("I am 18 or older"),
+        validators=[DataRequired(_l("You need to be 18 or older to share a story."))],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.access.choices = access_choices()
+
+    def validate_embargo_until(self, field):
+        if field.data and field.data <= datetime.date.today():
+            raise ValidationError(_l("The date must be in the future."))
+
+
+class ReceiptCodeForm(FlaskForm):
+    """The receipt code that leads back to a story."""
+
+    code = StringField(
+        _l("Your receipt code"),
+        validators=[DataRequired(_l("Please enter your receipt code.")), Length(max=80)],
+    )
+
+
+class EditStoryForm(StoryFieldsForm):
+    """A contributor's edit of a story not yet approved."""
+
+    code = HiddenField()
+
+
+class NarrowAccessForm(FlaskForm):
+    """Narrow who may read a story."""
+
+    code = HiddenField()
+    access = RadioField(_l("Who may read your story from now on?"), choices=[], validators=[InputRequired()])
+
+    def set_choices(self, current_access: str):
+        """Offer only the levels narrower than the current one."""
+        from archive.consent import narrower_levels
+
+        allowed = narrower_levels(current_access)
+        self.access.choices = [c for c in access_choices() if c[0] in allowed]
+
+
+class WithdrawForm(FlaskForm):
+    """The confirmation step of a withdrawal."""
+
+    code = HiddenField()
+    confirm = BooleanField(
+        _l("I understand that my story will be deleted for good and cannot be restored."),
+        validators=[DataRequired(_l("Please tick the box to confirm."))],
+    )

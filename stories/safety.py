@@ -1,0 +1,130 @@
+"""What every response carries: security headers, privacy-preserving logs, friendly errors."""
+
+import logging
+import re
+
+from flask import current_app, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "media-src 'self'",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+}
+
+# Werkzeug's request log line starts with the client address and carries the
+# full request line, query string included (search terms!). We keep the method,
+# path and status and drop the rest.
+_ADDRESS_PREFIX = re.compile(r"^\S+ - - \[[^\]]*\] ")
+_QUERY_STRING = re.compile(r"\?[^\s\"]*")
+
+
+class PrivacyLogFilter(logging.Filter):
+    """Strip client addresses and query strings from Werkzeug's log records."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        message = _ADDRESS_PREFIX.sub("", message)
+        record.msg = _QUERY_STRING.sub("", message)
+        record.args = ()
+        return True
+
+
+def install_log_filter():
+    """Attach the privacy filter to Werkzeug's logger (once)."""
+    logger = logging.getLogger("werkzeug")
+    if not any(isinstance(f, PrivacyLogFilter) for f in logger.filters):
+        logger.addFilter(PrivacyLogFilter())
+
+
+def add_security_headers(response):
+    """Set the security headers on every response; views may tighten them further."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+_MESSAGES = {
+    400: lambda: _("Something in that request did not make sense to us. Please go back and try again."),
+    403: lambda: _("You are not allowed to do that."),
+    404: lambda: _("We could not find that page. It may never have existed, or it may not be open to you."),
+    405: lambda: _("That page cannot be used that way."),
+    413: lambda: _(
+        "That was more than we can take in one go. Photos may be up to 20 MB each and "
+        "recordings up to 200 MB each. Nothing was saved: please go back and try smaller files."
+    ),
+    429: lambda: _("Too many attempts. Please wait a little and try again."),
+    500: lambda: _("Something went wrong on our side. Nothing you sent has been half-saved; please try again."),
+}
+_TITLES = {
+    400: lambda: _("Bad request"),
+    403: lambda: _("Not allowed"),
+    404: lambda: _("Page not found"),
+    405: lambda: _("Method not allowed"),
+    413: lambda: _("Too large"),
+    429: lambda: _("Too many attempts"),
+    500: lambda: _("Something went wrong"),
+}
+
+
+def render_error(code: int, message: str | None = None):
+    """Our own error page for ``code``: no traceback, no detail from the exception."""
+    title = _TITLES.get(code, _TITLES[500])()
+    message = message or _MESSAGES.get(code, _MESSAGES[500])()
+    try:
+        return render_template("error.html", code=code, title=title, message=message), code
+    except Exception:  # the page itself failed: answer plainly rather than not at all
+        current_app.logger.exception("error page failed")
+        return f"{title}\n\n{message}\n", code, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+def _handle_http(exc: HTTPException):
+    if exc.code is None or exc.code < 400:
+        return exc
+    return render_error(exc.code)
+
+
+def _handle_csrf(exc: CSRFError):
+    return render_error(
+        400,
+        _("This form had expired or was sent from somewhere else. Please reload the page and send it again."),
+    )
+
+
+def _handle_unexpected(exc: Exception):
+    current_app.logger.exception("unhandled error")
+    return render_error(500)
+
+
+def init_app(app):
+    """Install headers, logging and error handlers on ``app``."""
+    install_log_filter()
+    app.after_request(add_security_headers)
+    app.register_error_handler(CSRFError, _handle_csrf)
+    app.register_error_handler(HTTPException, _handle_http)
+    app.register_error_handler(Exception, _handle_unexpected)
+
+    @app.context_processor
+    def _safety_context():
+        return {"quick_exit_url": app.config["QUICK_EXIT_URL"]}

@@ -1,0 +1,72 @@
+"""The browser harness: the real app served on loopback, driven by Debian's Chromium.
+
+Never ``playwright install``: Playwright is pointed at /usr/bin/chromium. In CI a
+missing Chromium fails these tests; elsewhere it skips them with a message.
+"""
+
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+
+CHROMIUM = os.environ.get("CROSSINGS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """Serve a fresh app on a free loopback port for the length of one test."""
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "browser"})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.app = app
+    server.url = f"http://127.0.0.1:{server.server_port}"
+    yield server
+    server.shutdown()
+    thread.join(timeout=5)
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session."""
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        message = f"Chromium not found at {CHROMIUM}: install Debian's chromium package"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context (no cookies) and page; records requests to other hosts."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.foreign_requests = []
+
+    def watch(request):
+        if not request.url.startswith((live_server.url, "data:", "about:")):
+            page.foreign_requests.append(request.url)
+
+    page.on("request", watch)
+    yield page
+    context.close()

@@ -1,0 +1,71 @@
+"""Fixtures in the flaskr style: a fresh data directory per test, real SQLite, real files."""
+
+import re
+
+import pytest
+
+from app import create_app
+from archive.db import open_db
+
+
+@pytest.fixture
+def app(tmp_path):
+    """An app whose data directory is this test's own temporary folder."""
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "test"})
+    yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    """A connection to the app's real SQLite file."""
+    conn = open_db(app.config["DATABASE"])
+    yield conn
+    conn.close()
+
+
+def csrf_token(client, path="/submit"):
+    """Fetch a page and return the CSRF token its form carries."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+STORY_TEXT = (
+    "My grandmother taught me to fold dumplings at the kitchen table every new year. "
+    "She kept teaching me after I came out, and that was how she said she loved me."
+)
+
+
+def submission(token, **overrides):
+    """Form data for a valid submission with only the required fields."""
+    data = {
+        "csrf_token": token,
+        "title": "Dumplings",
+        "body": STORY_TEXT,
+        "themes": ["intergenerational-dialogue"],
+        "archiving_consent": "y",
+        "access": "public",
+        "adult": "y",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def submit(client, **overrides):
+    """Submit a story through the form; returns (response, story_id, receipt_code)."""
+    response = client.post("/submit", data=submission(csrf_token(client), **overrides))
+    html = response.get_data(as_text=True)
+    code = re.search(r'id="receipt-code">([^<]+)<', html)
+    story_id = re.search(r'id="story-id">([^<]+)<', html)
+    return response, story_id and story_id.group(1), code and code.group(1)
