@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
+
 from archive import audit, outbox
 from archive.access import published_where
 from archive.clock import today
@@ -15,7 +17,8 @@ TAG_KINDS = ("heritage", "language", "identity")
 
 
 class StoryError(Exception):
-    """A request the archive refuses, with a message fit to show the person who made it."""
+    """A request the archive refuses, with a message fit to show the person who made it
+    (marked for translation; ``str()`` renders it in the reader's language)."""
 
 
 @dataclass
@@ -86,9 +89,9 @@ def submit_story(db, draft: StoryDraft, choices: ConsentChoices, consent_shown: 
     Returns ``(story_id, receipt_code)``. The code is returned once and only its
     hash is stored."""
     if not draft.themes:
-        raise StoryError("A story needs at least one theme.")
+        raise StoryError(_l("A story needs at least one theme."))
     if not (choices.archiving and choices.adult):
-        raise StoryError("A story can only be archived with consent from an adult contributor.")
+        raise StoryError(_l("A story can only be archived with consent from an adult contributor."))
     story_id, code = new_id(), new_receipt_code()
     with db.atomic():
         db["stories"].insert(
@@ -150,9 +153,9 @@ def edit_by_contributor(db, story_id: str, draft: StoryDraft) -> None:
     an edit after "changes requested" sends the story back to the queue."""
     story = get_story(db, story_id)
     if story is None or story["status"] not in EDITABLE_BY_CONTRIBUTOR:
-        raise StoryError("This story can no longer be edited.")
+        raise StoryError(_l("This story can no longer be edited."))
     if not draft.themes:
-        raise StoryError("A story needs at least one theme.")
+        raise StoryError(_l("A story needs at least one theme."))
     with db.atomic():
         db["stories"].update(story_id, {**_story_columns(draft), "status": "pending", "updated": today()})
         _write_description(db, story_id, draft)
@@ -164,9 +167,9 @@ def narrow_access(db, story_id: str, new_access: str, consent_shown: str) -> Non
     story = get_story(db, story_id)
     consent = current_consent(db, story) if story else None
     if consent is None or story["status"] == "withdrawn":
-        raise StoryError("This story cannot be changed.")
+        raise StoryError(_l("This story cannot be changed."))
     if not is_narrower(new_access, consent["access"]):
-        raise StoryError("Access can only be narrowed.")
+        raise StoryError(_l("Access can only be narrowed."))
     choices = ConsentChoices(
         access=new_access,
         quotation=bool(consent["quotation"]),
@@ -195,7 +198,7 @@ def withdraw_story(db, story_id: str) -> None:
     truncated, so the text is gone from the database files, not just hidden."""
     story = get_story(db, story_id)
     if story is None or story["status"] == "withdrawn":
-        raise StoryError("This story has already been withdrawn.")
+        raise StoryError(_l("This story has already been withdrawn."))
     with db.atomic():
         for table in tables_referencing_stories(db):
             db.execute(f"DELETE FROM [{table}] WHERE story_id = ?", [story_id])

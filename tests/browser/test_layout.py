@@ -1,0 +1,54 @@
+"""Layout and quick exit in a real browser: narrow screens, zoom, the Escape key."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+PAGES = ["/", "/themes", "/submit", "/my-story"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_usable_at_320px_without_sideways_scrolling(browser, live_server, path):
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(live_server.url + path)
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= 320
+    # The quick exit stays reachable at the top of the page.
+    assert page.locator("#quick-exit").is_visible()
+    context.close()
+
+
+def test_usable_at_200_percent_zoom(browser, live_server):
+    # 200% zoom of a 1280px window lays the page out like a 640px window at scale 2.
+    context = browser.new_context(viewport={"width": 640, "height": 400}, device_scale_factor=2)
+    page = context.new_page()
+    page.goto(live_server.url + "/submit")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 640
+    context.close()
+
+
+def test_escape_key_leaves_the_site(page, live_server):
+    # Point the quick exit at a local page so the test needs no network.
+    live_server.app.config["QUICK_EXIT_URL"] = live_server.url + "/themes"
+    page.goto(live_server.url + "/submit")
+    page.keyboard.press("Escape")
+    page.wait_for_url(live_server.url + "/themes")
+
+
+def test_quick_exit_link_works_without_javascript(browser, live_server):
+    live_server.app.config["QUICK_EXIT_URL"] = live_server.url + "/themes"
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Leave this site").click()
+    page.wait_for_url(live_server.url + "/themes")
+    context.close()
+
+
+def test_skip_link_moves_focus_to_main(page, live_server):
+    page.goto(live_server.url + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
