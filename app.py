@@ -69,6 +69,14 @@ def create_app(test_config=None):
     cli.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(contribute.bp)
+    # Accounts and curation (issue 4).
+    from archive import users_cli
+    from stories import admin, auth, curate
+
+    users_cli.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(curate.bp)
+    app.register_blueprint(admin.bp)
 
     # A fresh data directory just works: apply pending migrations at start.
     with app.app_context():

@@ -19,6 +19,8 @@ ACTIONS = {
     "user_role",
     "user_status",
     "researcher_approve",
+    "researcher_register",
+    "user_password",
 }
 
 

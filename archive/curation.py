@@ -1,21 +1,303 @@
-"""Curators' decisions on stories. Each status change and its audit row commit together."""
+"""Curators' decisions on stories: approve, request changes, reject, unpublish,
+release an ended embargo, edit the description, redact a passage.
 
-from archive import audit, outbox
+Each change, its audit row and its search-outbox row commit together in one
+``db.atomic()`` block, and the preconditions are checked inside that block so
+that two curators acting at once cannot both succeed on a stale reading.
+"""
+
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+from archive import audit, outbox, revisions
 from archive.clock import today
-from archive.stories import StoryError, get_story
+from archive.stories import STATUSES, StoryError, get_story
+
+# Statuses a curator can decide on.
+REVIEWABLE = ("pending", "changes_requested")
+# Shown in place of a redacted passage. Stored in the text itself so that every
+# reader (and the search index) sees the same thing.
+REDACTION_MARKER = "[removed by curators]"
+MAX_MESSAGE = 4000
+
+
+def _load(db, story_id: str):
+    story = get_story(db, story_id)
+    if story is None or story["status"] == "withdrawn":
+        raise StoryError(_l("This story is not in the archive."))
+    return story
+
+
+def _media_table_ready(db) -> bool:
+    # The media table arrives with the media work; until then no story has photos.
+    return db["media"].exists() and {"story_id", "kind", "alt_text"} <= set(db["media"].columns_dict)
+
+
+def photos_missing_alt_text(db, story_id: str) -> int:
+    """How many of the story's photos have no alt text yet."""
+    if not _media_table_ready(db):
+        return 0
+    return db["media"].count_where(
+        "story_id = ? AND kind = 'photo' AND (alt_text IS NULL OR trim(alt_text) = '')", [story_id]
+    )
+
+
+def approval_problems(db, story_id: str) -> list:
+    """Why the story cannot be approved yet (translatable messages); empty when it can."""
+    problems = []
+    if not db["story_themes"].count_where("story_id = ?", [story_id]):
+        problems.append(_l("A story needs at least one theme before it can be approved."))
+    missing = photos_missing_alt_text(db, story_id)
+    if missing:
+        problems.append(
+            _l(
+                "Every photo needs alt text before the story can be approved (%(n)d without).",
+                n=missing,
+            )
+        )
+    return problems
 
 
 def approve(db, story_id: str, curator_id: int | None) -> None:
-    """Approve a story for publication under its contributor's access choice."""
-    story = get_story(db, story_id)
-    if story is None or story["status"] in ("approved", "withdrawn"):
-        raise StoryError("Only a story awaiting review can be approved.")
-    if not db["story_themes"].count_where("story_id = ?", [story_id]):
-        raise StoryError("A story needs at least one theme before it can be approved.")
+    """Approve a story for publication under its contributor's access choice.
+
+    Refused without a theme or while any photo lacks alt text. An embargoed story
+    stays with curators until one of them releases it after the embargo date."""
     with db.atomic():
+        story = _load(db, story_id)
+        if story["status"] not in REVIEWABLE:
+            raise StoryError(_l("Only a story awaiting review can be approved."))
+        problems = approval_problems(db, story_id)
+        if problems:
+            raise StoryError(problems[0])
         db["stories"].update(
             story_id,
-            {"status": "approved", "published": story["published"] or today(), "updated": today()},
+            {
+                "status": "approved",
+                "published": story["published"] or today(),
+                "updated": today(),
+                # A request for changes or a rejection reason no longer applies.
+                "curator_message": None,
+            },
         )
         audit.record(db, "approve", story_id, curator_id)
         outbox.searchable_changed(db, story_id)
+
+
+def _message(text: str | None, missing) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise StoryError(missing)
+    if len(text) > MAX_MESSAGE:
+        raise StoryError(_l("Messages can be up to %(n)d characters.", n=MAX_MESSAGE))
+    return text
+
+
+def request_changes(db, story_id: str, curator_id: int | None, message: str) -> None:
+    """Ask the contributor for changes; they read ``message`` with their receipt code,
+    and their edit sends the story back to the queue."""
+    message = _message(message, _l("Please tell the contributor what to change."))
+    with db.atomic():
+        story = _load(db, story_id)
+        if story["status"] not in REVIEWABLE:
+            raise StoryError(_l("Changes can only be requested for a story awaiting review."))
+        db["stories"].update(
+            story_id, {"status": "changes_requested", "curator_message": message, "updated": today()}
+        )
+        audit.record(db, "request_changes", story_id, curator_id)
+        outbox.searchable_changed(db, story_id)
+
+
+def reject(db, story_id: str, curator_id: int | None, reason: str) -> None:
+    """Decline a story; the contributor sees ``reason`` with their receipt code."""
+    reason = _message(reason, _l("Please give the contributor a reason."))
+    with db.atomic():
+        story = _load(db, story_id)
+        if story["status"] not in REVIEWABLE:
+            raise StoryError(_l("Only a story awaiting review can be rejected."))
+        db["stories"].update(story_id, {"status": "rejected", "curator_message": reason, "updated": today()})
+        audit.record(db, "reject", story_id, curator_id)
+        outbox.searchable_changed(db, story_id)
+
+
+def unpublish(db, story_id: str, curator_id: int | None) -> None:
+    """Take a published story out of reading and back to the review queue."""
+    with db.atomic():
+        story = _load(db, story_id)
+        if story["status"] != "approved":
+            raise StoryError(_l("Only a published story can be unpublished."))
+        db["stories"].update(story_id, {"status": "pending", "updated": today()})
+        audit.record(db, "unpublish", story_id, curator_id)
+        outbox.searchable_changed(db, story_id)
+
+
+def embargo_ended(consent, on: str | None = None) -> bool:
+    """True when the consent record has an embargo date and that date has passed."""
+    until = (consent or {}).get("embargo_until")
+    return bool(until) and (on or today()) > until
+
+
+def release_embargo(db, story_id: str, curator_id: int | None) -> None:
+    """Publish an approved story whose embargo date has passed, after a curator's review."""
+    with db.atomic():
+        story = _load(db, story_id)
+        consent = db["consent_records"].get(story["consent_id"]) if story["consent_id"] else None
+        if story["status"] != "approved" or story["embargo_released"]:
+            raise StoryError(_l("Only an approved story still under embargo can be released."))
+        if not embargo_ended(consent):
+            raise StoryError(_l("The embargo has not ended yet."))
+        db["stories"].update(story_id, {"embargo_released": 1, "updated": today()})
+        audit.record(db, "release_embargo", story_id, curator_id)
+        outbox.searchable_changed(db, story_id)
+
+
+@dataclass
+class CuratorEdit:
+    """What curators may change about a story's description (not its text: see ``redact``)."""
+
+    title: str
+    themes: list[str]
+    summary: str | None = None
+    heritage: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    identity: list[str] = field(default_factory=list)
+    era: int | None = None
+    place: str | None = None
+    content_notes: str | None = None
+
+    def columns(self) -> dict:
+        """The story columns this edit sets."""
+
+        def blank(value):
+            return (value or "").strip() or None
+
+        return {
+            "title": self.title.strip(),
+            "summary": blank(self.summary),
+            "era": self.era,
+            "place": blank(self.place),
+            "content_notes": blank(self.content_notes),
+        }
+
+    def tags(self):
+        """(kind, value) pairs without repeats."""
+        for kind, values in (
+            ("heritage", self.heritage),
+            ("language", self.languages),
+            ("identity", self.identity),
+        ):
+            for value in dict.fromkeys(values):
+                yield kind, value
+
+
+def _current_description(db, story_id):
+    themes = {r["theme"] for r in db["story_themes"].rows_where("story_id = ?", [story_id])}
+    tags = [
+        (r["kind"], r["value"])
+        for r in db["story_tags"].rows_where("story_id = ?", [story_id], order_by="id")
+    ]
+    return themes, tags
+
+
+def curator_edit(db, story_id: str, curator_id: int | None, edit: CuratorEdit) -> bool:
+    """Change a story's title, summary, themes, tags, era, place or content notes,
+    keeping the previous version as a revision. Returns False when nothing changed."""
+    if not edit.title.strip():
+        raise StoryError(_l("A story needs a title."))
+    themes = list(dict.fromkeys(edit.themes))
+    if not themes:
+        raise StoryError(_l("A story needs at least one theme."))
+    with db.atomic():
+        story = _load(db, story_id)
+        columns = edit.columns()
+        old_themes, old_tags = _current_description(db, story_id)
+        new_tags = list(edit.tags())
+        if (
+            all(story[k] == v for k, v in columns.items())
+            and old_themes == set(themes)
+            and old_tags == new_tags
+        ):
+            return False
+        revisions.keep(db, story, "curator_edit", curator_id)
+        db["stories"].update(story_id, {**columns, "updated": today()})
+        db.execute("DELETE FROM story_themes WHERE story_id = ?", [story_id])
+        db.execute("DELETE FROM story_tags WHERE story_id = ?", [story_id])
+        db["story_themes"].insert_all({"story_id": story_id, "theme": t} for t in themes)
+        db["story_tags"].insert_all({"story_id": story_id, "kind": k, "value": v} for k, v in new_tags)
+        audit.record(db, "curator_edit", story_id, curator_id)
+        outbox.searchable_changed(db, story_id)
+    return True
+
+
+def redact(db, story_id: str, curator_id: int | None, passage: str) -> int:
+    """Replace every occurrence of ``passage`` in the story's text with a visible
+    "[removed by curators]" marker. The previous text survives only in a revision
+    that curators alone can see. Returns how many occurrences were replaced."""
+    # Browsers send text areas with CRLF line ends; compare on plain LF.
+    passage = (passage or "").replace("\r\n", "\n").strip()
+    if not passage:
+        raise StoryError(_l("Please paste the passage to remove."))
+    if passage == REDACTION_MARKER:
+        raise StoryError(_l("That passage has already been removed."))
+    with db.atomic():
+        story = _load(db, story_id)
+        body = (story["body"] or "").replace("\r\n", "\n")
+        count = body.count(passage)
+        if not count:
+            raise StoryError(_l("That passage is not in the story's text. Paste it exactly as it appears."))
+        revisions.keep(db, story, "redact", curator_id)
+        db["stories"].update(story_id, {"body": body.replace(passage, REDACTION_MARKER), "updated": today()})
+        audit.record(db, "redact", story_id, curator_id)
+        # purge: the removed words must not survive in the search index's old segments.
+        outbox.searchable_changed(db, story_id, purge=True)
+    return count
+
+
+# --- Lists for the curation queue -----------------------------------------------------
+
+
+def status_counts(db) -> dict:
+    """How many stories are in each status (withdrawn tombstones included)."""
+    counts = dict.fromkeys(STATUSES, 0)
+    for row in db.query("SELECT status, count(*) AS n FROM stories GROUP BY status"):
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def queue(db, limit: int = 200):
+    """Stories awaiting a curator's review, oldest first."""
+    return list(
+        db.query(
+            "SELECT id, title, created, updated, status FROM stories WHERE status = 'pending' "
+            "ORDER BY created, rowid LIMIT ?",
+            [limit],
+        )
+    )
+
+
+def list_by_status(db, status: str, limit: int = 50, offset: int = 0):
+    """Stories in ``status``, oldest first. Returns ``(rows, total)``."""
+    if status not in STATUSES:
+        raise StoryError(_l("Unknown status."))
+    total = db["stories"].count_where("status = ?", [status])
+    rows = list(
+        db.query(
+            "SELECT id, title, created, updated, published, withdrawn, status FROM stories "
+            "WHERE status = ? ORDER BY created, rowid LIMIT ? OFFSET ?",
+            [status, limit, offset],
+        )
+    )
+    return rows, total
+
+
+def ended_embargoes(db, on: str | None = None):
+    """Approved stories whose embargo date has passed and that no curator has released yet."""
+    return list(
+        db.query(
+            "SELECT s.id, s.title, c.embargo_until FROM stories s JOIN consent_records c ON c.id = s.consent_id "
+            "WHERE s.status = 'approved' AND s.embargo_released = 0 AND c.embargo_until IS NOT NULL "
+            "AND c.embargo_until < ? ORDER BY c.embargo_until, s.rowid",
+            [on or today()],
+        )
+    )

@@ -108,6 +108,69 @@ def m003_audit_and_outbox(db):
     )
 
 
+@migrations()
+def m020_accounts_sessions_revisions(db):
+    """Staff and researcher accounts, their server-side login sessions, per-account
+    login throttling, and curators' story revisions.
+
+    Nothing here records an IP address or user agent: throttling is per account name."""
+    db["users"].create(
+        {
+            "id": int,
+            "username": str,  # stored case-folded; unique
+            "password_hash": str,
+            "role": str,  # admin | curator | researcher
+            "status": str,  # pending | active | disabled
+            "name": str,
+            "affiliation": str,
+            "purpose": str,
+            "terms_version": str,
+            "created": str,
+            "approved": str,
+        },
+        pk="id",
+        not_null={"username", "password_hash", "role", "status", "created"},
+    )
+    db["users"].create_index(["username"], unique=True)
+    db["login_sessions"].create(
+        # Only the SHA-256 of the session token is kept, so a copy of the database
+        # cannot be used to sign in.
+        {"token_hash": str, "user_id": int, "created": float, "last_seen": float},
+        pk="token_hash",
+        not_null={"user_id", "created", "last_seen"},
+        foreign_keys=[("user_id", "users", "id")],
+    )
+    db["login_sessions"].create_index(["user_id"])
+    db["login_throttle"].create(
+        # key: SHA-256 of the case-folded account name, known account or not.
+        {"key": str, "failures": int, "last_failure": float, "blocked_until": float},
+        pk="key",
+        not_null={"failures"},
+        defaults={"failures": 0},
+    )
+    db["story_revisions"].create(
+        {
+            "id": int,
+            "story_id": str,
+            "reason": str,  # curator_edit | redact
+            "actor_id": int,
+            "created": str,
+            "title": str,
+            "summary": str,
+            "body": str,
+            "era": int,
+            "place": str,
+            "content_notes": str,
+            "description": str,  # JSON: themes and tags as they were
+        },
+        pk="id",
+        not_null={"story_id", "reason", "created"},
+        # The foreign key is what lets withdraw_story find and delete revisions.
+        foreign_keys=[("story_id", "stories", "id")],
+    )
+    db["story_revisions"].create_index(["story_id"])
+
+
 def migrate(db):
     """Apply every pending migration."""
     migrations.apply(db)

@@ -22,9 +22,15 @@ def init_app(app):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
+    # Sessions are checked server-side (archive/sessions.py); flask-login's own
+    # "protection" would hash the IP address and user agent into the cookie.
+    login_manager.session_protection = None
+    login_manager.login_view = "auth.login"
 
 
 @login_manager.user_loader
 def _load_user(session_token):
-    """Accounts arrive with the curation work; until then nobody is signed in."""
-    return None
+    """The account of a live server-side session (stories/auth.py), or None."""
+    from stories.auth import load_user
+
+    return load_user(session_token)

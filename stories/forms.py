@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
+    PasswordField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -18,8 +19,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from archive.consent import ACCESS_LEVELS
+from archive.curation import CuratorEdit
 from archive.stories import StoryDraft, split_tags
 from archive.themes import THEME_SLUGS, theme_name
+from archive.users import ROLES, password_problem, username_problem
 
 MIN_STORY_CHARS = 100
 MAX_STORY_CHARS = 100_000
@@ -213,3 +216,147 @@ class WithdrawForm(FlaskForm):
         _l("I understand that my story will be deleted for good and cannot be restored."),
         validators=[DataRequired(_l("Please tick the box to confirm."))],
     )
+
+
+# --- Accounts (stories/auth.py, stories/admin.py) ---------------------------------------
+
+
+class LoginForm(FlaskForm):
+    """Sign in with an account name and password."""
+
+    username = StringField(
+        _l("Account name"), validators=[DataRequired(_l("Please enter your account name."))]
+    )
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please enter your password."))])
+    next = HiddenField()
+
+
+class RegisterResearcherForm(FlaskForm):
+    """A researcher asks for an account; an admin approves it before it opens anything."""
+
+    name = StringField(
+        _l("Your name"), validators=[DataRequired(_l("Please tell us your name.")), Length(max=120)]
+    )
+    affiliation = StringField(
+        _l("Affiliation"),
+        validators=[DataRequired(_l("Please tell us your university or organisation.")), Length(max=200)],
+        description=_l("Your university, organisation or community group, or 'independent'."),
+    )
+    purpose = TextAreaField(
+        _l("Research purpose"),
+        validators=[DataRequired(_l("Please describe what you want to research.")), Length(max=3000)],
+        description=_l("What you are researching and how you plan to use the stories."),
+    )
+    username = StringField(
+        _l("Account name"),
+        validators=[DataRequired(_l("Please choose an account name.")), Length(max=40)],
+        description=_l("3 to 40 letters, digits, dots, dashes or underscores."),
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Please choose a password."))],
+        description=_l("At least 12 characters. A few unrelated words make a good password."),
+    )
+    password_again = PasswordField(
+        _l("Password again"), validators=[DataRequired(_l("Please type your password again."))]
+    )
+    terms = BooleanField(
+        _l("I agree to the researcher terms above."),
+        validators=[DataRequired(_l("Please agree to the researcher terms."))],
+    )
+
+    def validate_username(self, field):
+        problem = username_problem(field.data)
+        if problem is not None:
+            raise ValidationError(problem)
+
+    def validate_password(self, field):
+        problem = password_problem(field.data, self.username.data)
+        if problem is not None:
+            raise ValidationError(problem)
+
+    def validate_password_again(self, field):
+        if field.data != self.password.data:
+            raise ValidationError(_l("The two passwords are not the same."))
+
+
+class ConfirmForm(FlaskForm):
+    """A button with nothing but a CSRF token: sign out, approve, unpublish, release."""
+
+
+class RoleForm(FlaskForm):
+    """An admin changes an account's role."""
+
+    role = SelectField(_l("Role"), choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = {"admin": _l("Admin"), "curator": _l("Curator"), "researcher": _l("Researcher")}
+        self.role.choices = [(role, labels[role]) for role in ROLES]
+
+
+# --- Curation (stories/curate.py) -------------------------------------------------------
+
+
+class RequestChangesForm(FlaskForm):
+    """Curators ask the contributor for changes; the contributor reads the message."""
+
+    message = TextAreaField(
+        _l("Message to the contributor"),
+        validators=[DataRequired(_l("Please tell the contributor what to change.")), Length(max=4000)],
+        description=_l("The contributor reads this with their receipt code. Be kind and specific."),
+    )
+
+
+class RejectForm(FlaskForm):
+    """Curators decline a story, with a reason the contributor reads."""
+
+    reason = TextAreaField(
+        _l("Reason for the contributor"),
+        validators=[DataRequired(_l("Please give the contributor a reason.")), Length(max=4000)],
+        description=_l("The contributor reads this with their receipt code."),
+    )
+
+
+class RedactForm(FlaskForm):
+    """Curators remove a passage from a story's text."""
+
+    passage = TextAreaField(
+        _l("Passage to remove"),
+        validators=[DataRequired(_l("Please paste the passage to remove.")), Length(max=20_000)],
+        description=_l(
+            "Paste the words exactly as they appear. Every occurrence is replaced by "
+            "“[removed by curators]”; the previous text is kept in a revision only curators can see."
+        ),
+    )
+
+
+class CuratorEditForm(StoryFieldsForm):
+    """Curators describe a story: everything but its text (see RedactForm) and pseudonym."""
+
+    body = None
+    attribution = None
+
+    def to_edit(self) -> CuratorEdit:
+        """The form's contents as a CuratorEdit for the archive."""
+        return CuratorEdit(
+            title=self.title.data,
+            summary=self.summary.data,
+            themes=list(self.themes.data or []),
+            heritage=split_tags(self.heritage.data),
+            languages=split_tags(self.languages.data),
+            identity=split_tags(self.identity.data),
+            era=int(self.era.data) if self.era.data else None,
+            place=self.place.data,
+            content_notes=self.content_notes.data,
+        )
+
+    def fill_from(self, story) -> None:
+        """Pre-fill from a described story."""
+        for name in ("title", "summary", "place", "content_notes"):
+            getattr(self, name).data = story.get(name) or ""
+        self.themes.data = story["themes"]
+        self.heritage.data = ", ".join(story["heritage"])
+        self.languages.data = ", ".join(story["languages"])
+        self.identity.data = ", ".join(story["identity"])
+        self.era.data = str(story["era"]) if story.get("era") else ""

@@ -1,0 +1,64 @@
+"""Previous versions of a story, kept when curators edit or redact it. Curators only.
+
+The table has a foreign key to stories.id, so withdrawing a story deletes its
+revisions with everything else (see archive.stories.withdraw_story).
+"""
+
+import json
+
+from archive.clock import now
+from archive.stories import TAG_KINDS
+
+_SNAPSHOT_COLUMNS = ("title", "summary", "body", "era", "place", "content_notes")
+
+
+def _description(db, story_id: str) -> dict:
+    themes = [r["theme"] for r in db["story_themes"].rows_where("story_id = ?", [story_id], order_by="theme")]
+    tags = {kind: [] for kind in TAG_KINDS}
+    for row in db["story_tags"].rows_where("story_id = ?", [story_id], order_by="id"):
+        tags[row["kind"]].append(row["value"])
+    return {"themes": themes, "tags": tags}
+
+
+def keep(db, story, reason: str, actor_id: int | None) -> int:
+    """Store the story as it is now (text, description, themes and tags) before a
+    curator changes it. Call inside the same ``db.atomic()`` block as the change."""
+    return (
+        db["story_revisions"]
+        .insert(
+            {
+                "story_id": story["id"],
+                "reason": reason,
+                "actor_id": actor_id,
+                "created": now(),
+                **{col: story.get(col) for col in _SNAPSHOT_COLUMNS},
+                "description": json.dumps(_description(db, story["id"]), ensure_ascii=False),
+            }
+        )
+        .last_pk
+    )
+
+
+def _decode(row) -> dict:
+    row = dict(row)
+    description = json.loads(row.pop("description") or "{}")
+    row["themes"] = description.get("themes", [])
+    tags = description.get("tags", {})
+    row["heritage"] = tags.get("heritage", [])
+    row["languages"] = tags.get("language", [])
+    row["identity"] = tags.get("identity", [])
+    return row
+
+
+def list_revisions(db, story_id: str):
+    """A story's revisions, newest first, without their text (for a list)."""
+    return [
+        {k: v for k, v in _decode(row).items() if k != "body"}
+        for row in db["story_revisions"].rows_where("story_id = ?", [story_id], order_by="id desc")
+    ]
+
+
+def get_revision(db, story_id: str, revision_id: int):
+    """One revision of ``story_id`` with its text, or None."""
+    rows = list(db["story_revisions"].rows_where("id = ? AND story_id = ?", [revision_id, story_id]))
+    return _decode(rows[0]) if rows else None

@@ -1,0 +1,244 @@
+"""Curators' pages: the review queue, the review page and its actions, edits,
+redaction and revisions. Views parse the form, call archive.curation, render."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from archive import curation
+from archive.db import get_db
+from archive.revisions import get_revision, list_revisions
+from archive.stories import STATUSES, StoryError, describe, get_story
+from stories.forms import ConfirmForm, CuratorEditForm, RedactForm, RejectForm, RequestChangesForm
+from stories.roles import curator_required
+
+bp = Blueprint("curate", __name__, url_prefix="/curate")
+
+PAGE_SIZE = 50
+
+
+def _story_or_404(story_id: str):
+    db = get_db()
+    story = get_story(db, story_id)
+    if story is None or story["status"] == "withdrawn":
+        abort(404)
+    return describe(db, story)
+
+
+def story_media(db, story_id: str):
+    """The story's media rows (kind, alt text, ...) when the media table exists, oldest first."""
+    if not db["media"].exists():
+        return []
+    return list(db["media"].rows_where("story_id = ?", [story_id], order_by="rowid"))
+
+
+def _review(story, status=200, **forms):
+    """The review page: the whole story, its media, consent in plain words, actions."""
+    db = get_db()
+    forms.setdefault("approve_form", ConfirmForm(formdata=None))
+    forms.setdefault("changes_form", RequestChangesForm(formdata=None))
+    forms.setdefault("reject_form", RejectForm(formdata=None))
+    forms.setdefault("unpublish_form", ConfirmForm(formdata=None))
+    forms.setdefault("release_form", ConfirmForm(formdata=None))
+    forms.setdefault("redact_form", RedactForm(formdata=None))
+    consent = story["consent"]
+    return (
+        render_template(
+            "curate/review.html",
+            story=story,
+            consent=consent,
+            media=story_media(db, story["id"]),
+            problems=curation.approval_problems(db, story["id"]),
+            embargo_ended=curation.embargo_ended(consent),
+            revisions=list_revisions(db, story["id"]),
+            reviewable=story["status"] in curation.REVIEWABLE,
+            **forms,
+        ),
+        status,
+    )
+
+
+@bp.route("")
+@curator_required
+def queue():
+    db = get_db()
+    return render_template(
+        "curate/queue.html",
+        counts=curation.status_counts(db),
+        queue=curation.queue(db),
+        embargoes=curation.ended_embargoes(db),
+    )
+
+
+@bp.route("/status/<status>")
+@curator_required
+def by_status(status):
+    if status not in STATUSES or status == "withdrawn":
+        abort(404)
+    page = request.args.get("page", 1, type=int)
+    page = page if page and page > 0 else 1
+    rows, total = curation.list_by_status(get_db(), status, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    pages = max(1, -(-total // PAGE_SIZE))
+    return render_template("curate/list.html", status=status, rows=rows, total=total, page=page, pages=pages)
+
+
+@bp.route("/stories/<story_id>")
+@curator_required
+def review(story_id):
+    return _review(_story_or_404(story_id))
+
+
+def _act(story_id, form_name, form, action, done_message):
+    """Run a curation action from a POSTed form; re-render the review page on refusal."""
+    story = _story_or_404(story_id)
+    if not form.validate_on_submit():
+        return _review(story, 400, **{form_name: form})
+    try:
+        action(get_db(), story_id, current_user.id, form)
+    except StoryError as exc:
+        form.form_errors.append(str(exc))
+        return _review(story, 400, **{form_name: form})
+    flash(done_message)
+    return redirect(url_for("curate.review", story_id=story_id))
+
+
+@bp.post("/stories/<story_id>/approve")
+@curator_required
+def approve(story_id):
+    return _act(
+        story_id,
+        "approve_form",
+        ConfirmForm(),
+        lambda db, sid, actor, form: curation.approve(db, sid, actor),
+        _("The story is approved."),
+    )
+
+
+@bp.post("/stories/<story_id>/request-changes")
+@curator_required
+def request_changes(story_id):
+    return _act(
+        story_id,
+        "changes_form",
+        RequestChangesForm(),
+        lambda db, sid, actor, form: curation.request_changes(db, sid, actor, form.message.data),
+        _("The contributor will see your message with their receipt code."),
+    )
+
+
+@bp.post("/stories/<story_id>/reject")
+@curator_required
+def reject(story_id):
+    return _act(
+        story_id,
+        "reject_form",
+        RejectForm(),
+        lambda db, sid, actor, form: curation.reject(db, sid, actor, form.reason.data),
+        _("The story is rejected. The contributor will see your reason."),
+    )
+
+
+@bp.post("/stories/<story_id>/unpublish")
+@curator_required
+def unpublish(story_id):
+    return _act(
+        story_id,
+        "unpublish_form",
+        ConfirmForm(),
+        lambda db, sid, actor, form: curation.unpublish(db, sid, actor),
+        _("The story is unpublished and back in the review queue."),
+    )
+
+
+@bp.post("/stories/<story_id>/release")
+@curator_required
+def release(story_id):
+    return _act(
+        story_id,
+        "release_form",
+        ConfirmForm(),
+        lambda db, sid, actor, form: curation.release_embargo(db, sid, actor),
+        _("The embargo is released."),
+    )
+
+
+@bp.post("/stories/<story_id>/redact")
+@curator_required
+def redact(story_id):
+    return _act(
+        story_id,
+        "redact_form",
+        RedactForm(),
+        lambda db, sid, actor, form: curation.redact(db, sid, actor, form.passage.data),
+        _("The passage is removed. The previous text is kept in a revision."),
+    )
+
+
+@bp.route("/stories/<story_id>/edit", methods=["GET", "POST"])
+@curator_required
+def edit(story_id):
+    story = _story_or_404(story_id)
+    form = CuratorEditForm()
+    if request.method == "GET":
+        form = CuratorEditForm(formdata=None)
+        form.fill_from(story)
+        return render_template("curate/edit.html", story=story, form=form)
+    if form.validate_on_submit():
+        try:
+            changed = curation.curator_edit(get_db(), story_id, current_user.id, form.to_edit())
+        except StoryError as exc:
+            form.form_errors.append(str(exc))
+        else:
+            flash(_("Your changes are saved.") if changed else _("Nothing was changed."))
+            return redirect(url_for("curate.review", story_id=story_id))
+    return render_template("curate/edit.html", story=story, form=form), 400
+
+
+@bp.route("/stories/<story_id>/revisions/<int:revision_id>")
+@curator_required
+def revision(story_id, revision_id):
+    story = _story_or_404(story_id)
+    rev = get_revision(get_db(), story_id, revision_id)
+    if rev is None:
+        abort(404)
+    return render_template("curate/revision.html", story=story, revision=rev)
+
+
+def consent_in_plain_words(consent) -> list:
+    """The consent choices as sentences a curator can read at a glance."""
+    if not consent:
+        return []
+    access = {
+        "public": _("Anyone may read it once it is published."),
+        "researchers": _("Only approved researchers (and curators) may read it."),
+        "sealed": _("Only curators may read it: it is kept for the future."),
+    }[consent["access"]]
+    lines = [access]
+    if consent["quotation"]:
+        lines.append(_("Researchers may quote from it in their publications."))
+    else:
+        lines.append(_("Researchers may not quote from it: they may paraphrase and cite."))
+    if consent.get("embargo_until"):
+        lines.append(
+            _(
+                "Closed until %(date)s. After that date it comes back to curators for review "
+                "before anyone else can read it.",
+                date=consent["embargo_until"],
+            )
+        )
+    if consent["adult"]:
+        lines.append(_("The contributor confirmed that they are 18 or older."))
+    lines.append(
+        _(
+            "Consent given on %(date)s (consent text version %(version)s).",
+            date=consent["date"],
+            version=consent["version"],
+        )
+    )
+    return lines
+
+
+@bp.app_template_global()
+def plain_consent(consent):
+    """Template access to ``consent_in_plain_words``."""
+    return consent_in_plain_words(consent)
