@@ -270,11 +270,12 @@ def test_actions_need_csrf(db, curator):
     assert db["stories"].get(story_id)["status"] == "pending"
 
 
-def test_unknown_or_withdrawn_story_is_404_for_curators(db, curator):
+def test_unknown_or_withdrawn_story_is_404_for_curators(app, db, curator):
     from archive.stories import withdraw_story
 
     story_id, _ = new_story(db)
-    withdraw_story(db, story_id)
+    with app.app_context():
+        withdraw_story(db, story_id)
     assert curator.get(review_path(story_id)).status_code == 404
     assert curator.get(review_path("nope-not-a-story")).status_code == 404
     token = csrf_token(curator, "/submit")

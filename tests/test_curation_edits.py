@@ -131,7 +131,8 @@ def test_redaction_keeps_the_old_text_only_in_a_curator_revision_and_withdrawal_
     assert curator.get(f"/curate/stories/{story_id}/revisions/999999").status_code == 404
 
     # Withdrawal deletes the revisions too, and the text is gone from the database files.
-    withdraw_story(db, story_id)
+    with app.app_context():
+        withdraw_story(db, story_id)
     assert db["story_revisions"].count_where("story_id = ?", [story_id]) == 0
     assert curator.get(revision_path).status_code == 404
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -182,7 +183,8 @@ def test_audit_rows_for_every_status_change_hold_no_story_text_pseudonym_or_code
     curation.redact(db, story_id, curator_id, SECRET)
     curation.unpublish(db, story_id, curator_id)
     curation.reject(db, story_id, curator_id, "We cannot publish this one.")
-    withdraw_story(db, story_id)
+    with app.app_context():
+        withdraw_story(db, story_id)
 
     rows = list(db["audit_log"].rows_where("story_id = ?", [story_id], order_by="id"))
     assert [r["action"] for r in rows] == [
