@@ -325,6 +325,8 @@ def _record_failure(db, username: str, at: float) -> None:
     if rows and rows[0]["last_failure"] and at - rows[0]["last_failure"] > FORGET_AFTER:
         failures = 0
     failures += 1
+    # Names nobody has tried for a day are forgotten, so the table stays small.
+    db.execute("DELETE FROM login_throttle WHERE last_failure < ? AND key != ?", [at - FORGET_AFTER, key])
     db["login_throttle"].upsert(
         {"key": key, "failures": failures, "last_failure": at, "blocked_until": at + delay_after(failures)},
         pk="key",

@@ -276,6 +276,20 @@ def test_wrong_passwords_slow_down_per_account_with_growing_delays(db):
     assert users.retry_after(db, "cura", t) == 0
 
 
+def test_failures_are_forgotten_after_a_quiet_day(db):
+    t = 1_000_000.0
+    for name in ("cura", "ghost"):
+        for _ in range(users.FREE_ATTEMPTS + 1):
+            t += users.retry_after(db, name, t)
+            authenticate(db, name, "wrong password again", at=t)
+    assert db["login_throttle"].count == 2
+    later = t + users.FORGET_AFTER + 60
+    assert authenticate(db, "someone", "wrong password again", at=later) is None
+    # The old names are gone; only the fresh failure is remembered, and it starts from one.
+    assert db["login_throttle"].count == 1
+    assert next(db["login_throttle"].rows)["failures"] == 1
+
+
 def test_delays_are_capped():
     assert users.delay_after(1000) == users.MAX_DELAY
     assert users.delay_after(users.FREE_ATTEMPTS) >= 1
