@@ -14,6 +14,8 @@ INPUT = re.compile(r"<(input|textarea|select)\b([^>]*)>")
 
 def _check_markup(html, path):
     assert html.count("<h1") == 1, path
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert sorted(i for i in set(ids) if ids.count(i) > 1) == [], path
     for _tag, attrs in INPUT.findall(html):
         if 'type="hidden"' in attrs or 'type="submit"' in attrs:
             continue
