@@ -77,6 +77,12 @@ def create_app(test_config=None):
     app.register_blueprint(auth.bp)
     app.register_blueprint(curate.bp)
     app.register_blueprint(admin.bp)
+    # Photos and recordings (issue 3): /media/... and `flask media check`.
+    from archive import media_cli
+    from stories import media_views
+
+    media_cli.init_app(app)
+    media_views.init_app(app)
 
     # A fresh data directory just works: apply pending migrations at start.
     with app.app_context():

@@ -21,6 +21,9 @@ ACTIONS = {
     "researcher_approve",
     "researcher_register",
     "user_password",
+    "media_add",
+    "media_edit",
+    "media_delete",
 }
 
 

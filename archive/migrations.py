@@ -171,6 +171,55 @@ def m020_accounts_sessions_revisions(db):
     db["story_revisions"].create_index(["story_id"])
 
 
+@migrations()
+def m010_media(db):
+    """Photos and recordings of a story, and their stored files (one per variant).
+
+    ``media.story_id`` points to stories.id, so withdraw_story deletes the rows;
+    ``media_files`` cascades from ``media``, so deleting a media row (or a story's
+    media) never trips the foreign keys. The files themselves live in storage
+    under random keys; the contributor's file name is never kept."""
+    from sqlite_utils.db import ForeignKey
+
+    db["media"].create(
+        {
+            "id": str,
+            "story_id": str,
+            "kind": str,  # photo | audio
+            "position": int,
+            "alt_text": str,  # required before approval; contributors write it, curators may edit it
+            "caption": str,
+            "others_consent": int,  # photo: no one else identifiable, or they agreed
+            "voice_ack": int,  # audio: the contributor knows a voice can identify the speaker
+            "duration": float,  # audio, seconds
+            "width": int,  # photo display copy
+            "height": int,
+            "transcript": str,  # audio: searchable with the story body
+            "vtt": str,  # audio: a clean WebVTT rebuilt from the uploaded cues
+            "created": str,
+        },
+        pk="id",
+        not_null={"story_id", "kind", "position", "created"},
+        foreign_keys=[("story_id", "stories", "id")],
+    )
+    db["media"].create_index(["story_id", "position"])
+    db["media_files"].create(
+        {
+            "media_id": str,
+            "variant": str,  # display | thumb | audio
+            "storage_key": str,
+            "mime": str,
+            "bytes": int,
+            "width": int,
+            "height": int,
+        },
+        pk=("media_id", "variant"),
+        not_null={"storage_key", "mime"},
+        foreign_keys=[ForeignKey("media_files", "media_id", "media", "id", on_delete="CASCADE")],
+    )
+    db["media_files"].create_index(["storage_key"], unique=True)
+
+
 def migrate(db):
     """Apply every pending migration."""
     migrations.apply(db)

@@ -190,16 +190,23 @@ def tables_referencing_stories(db):
     return [t.name for t in db.tables if any(fk.other_table == "stories" for fk in t.foreign_keys)]
 
 
-def withdraw_story(db, story_id: str) -> None:
+def withdraw_story(db, story_id: str, storage=None) -> None:
     """Withdraw a story: delete everything of it and keep only the tombstone
     (id, status ``withdrawn``, withdrawn date).
 
     Secure delete overwrites the freed pages and the WAL is checkpointed and
-    truncated, so the text is gone from the database files, not just hidden."""
+    truncated, so the text is gone from the database files, not just hidden.
+    The story's media files are deleted once the rows naming them are gone
+    (``storage`` defaults to the current app's)."""
+    # Imported here because archive.media builds on this module.
+    from archive.media import delete_files, story_file_keys
+
     story = get_story(db, story_id)
     if story is None or story["status"] == "withdrawn":
         raise StoryError(_l("This story has already been withdrawn."))
     with db.atomic():
+        # The rows that name the files are about to go: note the keys first.
+        file_keys = story_file_keys(db, story_id)
         for table in tables_referencing_stories(db):
             db.execute(f"DELETE FROM [{table}] WHERE story_id = ?", [story_id])
         tombstone = {col: None for col in story if col != "id"}
@@ -208,6 +215,10 @@ def withdraw_story(db, story_id: str) -> None:
         audit.record(db, "withdraw", story_id)
         outbox.searchable_changed(db, story_id, purge=True)
     checkpoint(db)
+    if file_keys:
+        from archive.storage import get_storage
+
+        delete_files(storage or get_storage(), file_keys)
 
 
 def list_published(db, level: str, theme: str | None = None, limit: int = 20, offset: int = 0):

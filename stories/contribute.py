@@ -6,6 +6,8 @@ from flask_babel import gettext as _
 
 from archive.consent import ConsentChoices, consent_history, consent_text, current_consent
 from archive.db import get_db
+from archive.media import MediaError, UploadRefused, submit_with_media
+from archive.storage import get_storage
 from archive.stories import (
     EDITABLE_BY_CONTRIBUTOR,
     StoryError,
@@ -13,7 +15,6 @@ from archive.stories import (
     edit_by_contributor,
     find_by_receipt,
     narrow_access,
-    submit_story,
     withdraw_story,
 )
 from stories.forms import EditStoryForm, NarrowAccessForm, ReceiptCodeForm, SubmitStoryForm, WithdrawForm
@@ -42,8 +43,13 @@ def submit():
             embargo_until=form.embargo_until.data.isoformat() if form.embargo_until.data else None,
         )
         try:
-            story_id, code = submit_story(get_db(), form.to_draft(), choices, shown)
-        except StoryError as exc:
+            # The story and its media are stored together or not at all (archive.media).
+            story_id, code = submit_with_media(
+                get_db(), get_storage(), form.to_draft(), choices, shown, form.media_uploads()
+            )
+        except UploadRefused as exc:
+            form.show_media_errors(exc.errors)
+        except (StoryError, MediaError) as exc:
             form.form_errors.append(str(exc))
         else:
             return private(render_template("receipt.html", code=code, story_id=story_id))

@@ -4,6 +4,8 @@ import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileSize
+from werkzeug.datastructures import FileStorage
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -15,14 +17,26 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields import DateField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from archive.audio import AUDIO_EXTENSIONS, MAX_AUDIO_BYTES
 from archive.consent import ACCESS_LEVELS
 from archive.curation import CuratorEdit
+from archive.images import MAX_PHOTO_BYTES
+from archive.media import (
+    MAX_ALT_TEXT,
+    MAX_CAPTION,
+    MAX_PHOTOS,
+    MAX_RECORDINGS,
+    MAX_TRANSCRIPT,
+    AudioUpload,
+    PhotoUpload,
+)
 from archive.stories import StoryDraft, split_tags
 from archive.themes import THEME_SLUGS, theme_name
 from archive.users import ROLES, password_problem, username_problem
+from archive.webvtt import MAX_VTT_BYTES
 
 MIN_STORY_CHARS = 100
 MAX_STORY_CHARS = 100_000
@@ -147,8 +161,264 @@ class StoryFieldsForm(FlaskForm):
         self.era.data = str(story["era"]) if story.get("era") else ""
 
 
-class SubmitStoryForm(StoryFieldsForm):
-    """A new story with the contributor's consent choices."""
+# --- Media (archive/media.py): photos and recordings on the submission form -------------
+
+PHOTO_EXTENSIONS = ("jpg", "jpeg", "png", "webp")
+PHOTO_ACCEPT = "image/jpeg,image/png,image/webp,.jpg,.jpeg,.png,.webp"
+AUDIO_ACCEPT = "audio/*," + ",".join("." + ext for ext in AUDIO_EXTENSIONS)
+
+
+def _has_file(field) -> bool:
+    return isinstance(field.data, FileStorage) and bool(field.data.filename)
+
+
+def _heic_hint(form, field):
+    """HEIC photos get a message that says how to send them as JPEG instead."""
+    if _has_file(field) and field.data.filename.lower().endswith((".heic", ".heif")):
+        raise StopValidation(
+            _l(
+                "HEIC photos (the iPhone's own format) cannot be read here. Please send a JPEG: "
+                "on an iPhone choose Settings › Camera › Formats › Most Compatible, or share the photo "
+                "with “Options › Most Compatible”; on a computer open it and export it as JPEG."
+            )
+        )
+
+
+class MediaUploadFields:
+    """Up to six photos and three recordings, each with its own description fields.
+
+    Mixed into SubmitStoryForm. Fixed slots (not a JavaScript "add another"
+    button) so that the form works without JavaScript; the fields are added
+    below, one group per slot."""
+
+    def validate(self, extra_validators=None):
+        """Validate the whole form, then the media slots' "if there is a file" rules."""
+        ok = super().validate(extra_validators)
+        return self._validate_media_slots() and ok
+
+    def _slot_error(self, field, message) -> bool:
+        field.errors = [*field.errors, message]
+        return False
+
+    def _validate_media_slots(self) -> bool:
+        ok = True
+        self.had_files = False
+        for n in range(1, MAX_PHOTOS + 1):
+            photo, alt, caption, others = (self[f"photo{n}{s}"] for s in ("", "_alt", "_caption", "_others"))
+            if _has_file(photo):
+                self.had_files = True
+                if not (alt.data or "").strip():
+                    ok = self._slot_error(
+                        alt,
+                        _l(
+                            "Please describe photo %(n)d in a sentence or two for people who cannot see it.",
+                            n=n,
+                        ),
+                    )
+                if not others.data:
+                    ok = self._slot_error(
+                        others,
+                        _l(
+                            "Please confirm that no one else can be recognised in photo %(n)d, or that they agreed.",
+                            n=n,
+                        ),
+                    )
+            elif (alt.data or "").strip() or (caption.data or "").strip():
+                ok = self._slot_error(
+                    photo, _l("Please choose the file for photo %(n)d, or clear its description.", n=n)
+                )
+        for n in range(1, MAX_RECORDINGS + 1):
+            audio, transcript, vtt, voice = (
+                self[f"audio{n}{s}"] for s in ("", "_transcript", "_vtt", "_voice")
+            )
+            if _has_file(audio):
+                self.had_files = True
+                if not voice.data:
+                    ok = self._slot_error(
+                        voice,
+                        _l(
+                            "Please confirm that you understand a voice can identify the speaker in recording %(n)d.",
+                            n=n,
+                        ),
+                    )
+            elif (transcript.data or "").strip() or _has_file(vtt):
+                ok = self._slot_error(
+                    audio, _l("Please choose the file for recording %(n)d, or clear its transcript.", n=n)
+                )
+            if _has_file(vtt):
+                self.had_files = True
+        return ok
+
+    def media_uploads(self) -> list:
+        """The attached photos and recordings, for archive.media."""
+        uploads = []
+        for n in range(1, MAX_PHOTOS + 1):
+            photo = self[f"photo{n}"]
+            if _has_file(photo):
+                uploads.append(
+                    PhotoUpload(
+                        stream=photo.data.stream,
+                        alt_text=self[f"photo{n}_alt"].data,
+                        caption=self[f"photo{n}_caption"].data,
+                        others_consent=bool(self[f"photo{n}_others"].data),
+                        key=f"photo{n}",
+                    )
+                )
+        for n in range(1, MAX_RECORDINGS + 1):
+            audio, vtt = self[f"audio{n}"], self[f"audio{n}_vtt"]
+            if _has_file(audio):
+                uploads.append(
+                    AudioUpload(
+                        stream=audio.data.stream,
+                        filename=audio.data.filename,
+                        transcript=self[f"audio{n}_transcript"].data,
+                        vtt=vtt.data.stream.read(MAX_VTT_BYTES + 1) if _has_file(vtt) else None,
+                        voice_ack=bool(self[f"audio{n}_voice"].data),
+                        key=f"audio{n}",
+                        vtt_key=f"audio{n}_vtt",
+                    )
+                )
+        return uploads
+
+    def show_media_errors(self, errors: dict) -> None:
+        """Attach archive.media's refusals to the fields they concern."""
+        for key, message in errors.items():
+            field = self[key] if key in self else None
+            if field is None:
+                self.form_errors.append(message)
+            else:
+                field.errors = [*field.errors, message]
+
+
+for _n in range(1, MAX_PHOTOS + 1):
+    setattr(
+        MediaUploadFields,
+        f"photo{_n}",
+        FileField(
+            _l("Photo %(n)d", n=_n),
+            validators=[
+                _heic_hint,
+                FileAllowed(PHOTO_EXTENSIONS, _l("Photos can be JPEG, PNG or WebP images.")),
+                FileSize(
+                    MAX_PHOTO_BYTES, message=_l("Photos can be up to 20 MB each. Please send a smaller copy.")
+                ),
+            ],
+            description=_l(
+                "JPEG, PNG or WebP, up to 20 MB. We remove the location, camera details and any other hidden information before we store it."
+            ),
+            render_kw={"accept": PHOTO_ACCEPT},
+        ),
+    )
+    setattr(
+        MediaUploadFields,
+        f"photo{_n}_alt",
+        TextAreaField(
+            _l("Describe photo %(n)d for people who cannot see it", n=_n),
+            validators=[Optional(), Length(max=MAX_ALT_TEXT)],
+            description=_l(
+                "One or two sentences, for example: “My grandmother and me folding dumplings at her kitchen table.” Screen readers read this aloud."
+            ),
+        ),
+    )
+    setattr(
+        MediaUploadFields,
+        f"photo{_n}_caption",
+        StringField(
+            _l("Caption for photo %(n)d (optional)", n=_n), validators=[Optional(), Length(max=MAX_CAPTION)]
+        ),
+    )
+    setattr(
+        MediaUploadFields,
+        f"photo{_n}_others",
+        BooleanField(
+            _l(
+                "No one else who could be recognised appears in photo %(n)d, or everyone who does has agreed to it being shared.",
+                n=_n,
+            )
+        ),
+    )
+for _n in range(1, MAX_RECORDINGS + 1):
+    setattr(
+        MediaUploadFields,
+        f"audio{_n}",
+        FileField(
+            _l("Recording %(n)d", n=_n),
+            validators=[
+                FileAllowed(
+                    AUDIO_EXTENSIONS, _l("Recordings can be MP3, M4A, AAC, Ogg, Opus, FLAC or WAV files.")
+                ),
+                FileSize(
+                    MAX_AUDIO_BYTES,
+                    message=_l(
+                        "Recordings can be up to 200 MB each. Please send a shorter or more compressed copy."
+                    ),
+                ),
+            ],
+            description=_l(
+                "MP3, M4A, Ogg, FLAC or WAV, up to 200 MB and 3 hours. We remove tags such as titles, names and cover pictures before we store it."
+            ),
+            render_kw={"accept": AUDIO_ACCEPT},
+        ),
+    )
+    setattr(
+        MediaUploadFields,
+        f"audio{_n}_transcript",
+        TextAreaField(
+            _l("Transcript of recording %(n)d (optional)", n=_n),
+            validators=[Optional(), Length(max=MAX_TRANSCRIPT)],
+            description=_l("Type or paste what is said. It is shown beside the player and can be searched."),
+        ),
+    )
+    setattr(
+        MediaUploadFields,
+        f"audio{_n}_vtt",
+        FileField(
+            _l("Timed captions for recording %(n)d (optional WebVTT file)", n=_n),
+            validators=[
+                FileAllowed(["vtt"], _l("Timed captions must be a WebVTT file ending in .vtt.")),
+                FileSize(MAX_VTT_BYTES, message=_l("Captions files can be up to 1 MB.")),
+            ],
+            description=_l(
+                "A .vtt file lets listeners jump to a passage by choosing a line of the transcript."
+            ),
+            render_kw={"accept": "text/vtt,.vtt"},
+        ),
+    )
+    setattr(
+        MediaUploadFields,
+        f"audio{_n}_voice",
+        BooleanField(
+            _l("I understand that a voice can identify the person speaking in recording %(n)d.", n=_n)
+        ),
+    )
+del _n
+
+
+class MediaDescriptionForm(FlaskForm):
+    """A contributor's change to a photo's alt text and caption, or a recording's transcript."""
+
+    media_id = HiddenField(validators=[DataRequired()])
+    alt_text = TextAreaField(
+        _l("Description for people who cannot see the photo"),
+        validators=[Optional(), Length(max=MAX_ALT_TEXT)],
+    )
+    caption = StringField(_l("Caption (optional)"), validators=[Optional(), Length(max=MAX_CAPTION)])
+    transcript = TextAreaField(
+        _l("Transcript (optional)"), validators=[Optional(), Length(max=MAX_TRANSCRIPT)]
+    )
+
+
+class MediaDeleteForm(FlaskForm):
+    """The confirmation to delete one photo or recording."""
+
+    media_id = HiddenField(validators=[DataRequired()])
+    confirm = BooleanField(
+        _l("Yes, delete it for good"), validators=[DataRequired(_l("Please tick the box to confirm."))]
+    )
+
+
+class SubmitStoryForm(MediaUploadFields, StoryFieldsForm):
+    """A new story with the contributor's consent choices (and, optionally, media)."""
 
     archiving_consent = BooleanField(
         _l("I consent to Crossings keeping my story in its archive on the terms above."),

@@ -1,0 +1,451 @@
+"""Media of a story: photos and recordings, their descriptions, transcripts and files.
+
+The order of work is always the same, so that a failure anywhere leaves neither
+a row nor a file:
+
+1. ``prepare_uploads`` checks and rebuilds every upload into *staged* files
+   (nothing in the database yet; on any refusal every staged file is removed);
+2. the rows are written inside the caller's ``db.atomic()`` block, with the
+   search outbox row (``attach``);
+3. only after the commit are the staged files moved into place (``place_files``);
+   should that fail, the rows are taken out again and the files removed.
+"""
+
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _
+
+from archive import audit, outbox
+from archive.audio import ProcessedAudio, process_audio
+from archive.clock import today
+from archive.ids import new_id
+from archive.images import ProcessedPhoto, process_photo
+from archive.media_errors import MediaError
+from archive.webvtt import parse_vtt, render_vtt, transcript_text
+
+MAX_PHOTOS = 6
+MAX_RECORDINGS = 3
+MAX_ALT_TEXT = 1000
+MAX_CAPTION = 300
+MAX_TRANSCRIPT = 200_000
+KINDS = ("photo", "audio")
+# Variants a viewer may ask for, per kind.
+VARIANTS = {"photo": ("display", "thumb"), "audio": ("audio", "vtt")}
+EDITABLE_BY_CONTRIBUTOR = ("pending", "changes_requested")
+
+
+class UploadRefused(MediaError):
+    """One or more uploads were refused; ``errors`` maps each upload's ``key`` to a message."""
+
+    def __init__(self, errors: dict):
+        super().__init__(*errors.values())
+        self.errors = errors
+
+    def __str__(self) -> str:
+        return "; ".join(str(message) for message in self.errors.values())
+
+
+@dataclass
+class PhotoUpload:
+    """A photo as the contributor sent it. ``key`` names it in error reports (a form field)."""
+
+    stream: object
+    alt_text: str | None = None
+    caption: str | None = None
+    others_consent: bool = False
+    key: str = "photo"
+
+
+@dataclass
+class AudioUpload:
+    """A recording as the contributor sent it; ``filename`` only tells which type it claims to be."""
+
+    stream: object
+    filename: str | None
+    transcript: str | None = None
+    vtt: bytes | None = None
+    voice_ack: bool = False
+    key: str = "audio"
+    vtt_key: str | None = None
+
+
+@dataclass
+class Prepared:
+    """An upload checked and staged, with the row it will become."""
+
+    kind: str
+    processed: ProcessedPhoto | ProcessedAudio
+    row: dict = field(default_factory=dict)
+
+    def discard(self) -> None:
+        """Remove the staged files."""
+        self.processed.discard()
+
+
+def _clean(text: str | None, limit: int) -> str | None:
+    text = (text or "").strip()
+    return text[:limit] if text else None
+
+
+def _prepare_one(upload, stage) -> Prepared:
+    if isinstance(upload, PhotoUpload):
+        if not upload.others_consent:
+            raise MediaError(
+                _("Please confirm that no one else can be recognised in the photo, or that they agreed.")
+            )
+        processed = process_photo(upload.stream, stage)
+        row = {
+            "kind": "photo",
+            "alt_text": _clean(upload.alt_text, MAX_ALT_TEXT),
+            "caption": _clean(upload.caption, MAX_CAPTION),
+            "others_consent": 1,
+            "width": processed.width,
+            "height": processed.height,
+        }
+        return Prepared("photo", processed, row)
+    if not upload.voice_ack:
+        raise MediaError(_("Please confirm that you understand a voice can identify the person speaking."))
+    cues = None
+    if upload.vtt:
+        try:
+            cues = parse_vtt(upload.vtt)
+        except MediaError as exc:
+            raise UploadRefused({upload.vtt_key or upload.key: exc.args[0]}) from None
+    processed = process_audio(upload.stream, upload.filename, stage)
+    transcript = _clean(upload.transcript, MAX_TRANSCRIPT) or (transcript_text(cues) if cues else None)
+    row = {
+        "kind": "audio",
+        "voice_ack": 1,
+        "duration": processed.duration,
+        "transcript": transcript,
+        "vtt": render_vtt(cues) if cues else None,
+    }
+    return Prepared("audio", processed, row)
+
+
+def prepare_uploads(stage, uploads) -> list[Prepared]:
+    """Check, rebuild and stage every upload (``stage`` is ``storage.stage``).
+
+    Every upload is tried, so that the contributor learns about all refused files
+    at once. Raises UploadRefused when any is refused; nothing stays staged then."""
+    photos = [u for u in uploads if isinstance(u, PhotoUpload)]
+    recordings = [u for u in uploads if isinstance(u, AudioUpload)]
+    errors = {}
+    if len(photos) > MAX_PHOTOS:
+        errors[photos[MAX_PHOTOS].key] = _("A story can have up to %(n)d photos.", n=MAX_PHOTOS)
+    if len(recordings) > MAX_RECORDINGS:
+        errors[recordings[MAX_RECORDINGS].key] = _(
+            "A story can have up to %(n)d recordings.", n=MAX_RECORDINGS
+        )
+    prepared = []
+    try:
+        if not errors:
+            for upload in uploads:
+                try:
+                    prepared.append(_prepare_one(upload, stage))
+                except UploadRefused as exc:
+                    errors.update(exc.errors)
+                except MediaError as exc:
+                    errors[upload.key] = exc.args[0]
+    except BaseException:
+        discard(prepared)
+        raise
+    if errors:
+        discard(prepared)
+        raise UploadRefused(errors)
+    return prepared
+
+
+def discard(prepared) -> None:
+    """Remove the staged files of prepared uploads."""
+    for item in prepared:
+        item.discard()
+
+
+def attach(db, story_id: str, prepared, actor_id: int | None = None, record_audit: bool = False) -> list[str]:
+    """Write the rows of prepared uploads for ``story_id``. Call it inside the
+    caller's ``db.atomic()`` block, then ``place_files`` after the commit.
+
+    Returns the new media ids."""
+    start = db.execute(
+        "SELECT coalesce(max(position), -1) + 1 FROM media WHERE story_id = ?", [story_id]
+    ).fetchone()[0]
+    ids = []
+    for offset, item in enumerate(prepared):
+        media_id = new_id()
+        db["media"].insert(
+            {"id": media_id, "story_id": story_id, "position": start + offset, "created": today(), **item.row}
+        )
+        for variant, staged in item.processed.staged():
+            info = {"mime": item.processed.mime, "width": None, "height": None}
+            if variant == "display":
+                info.update(width=item.processed.width, height=item.processed.height)
+            elif variant == "thumb":
+                info.update(width=item.processed.thumb_width, height=item.processed.thumb_height)
+            db["media_files"].insert(
+                {
+                    "media_id": media_id,
+                    "variant": variant,
+                    "storage_key": staged.key,
+                    "bytes": staged.size(),
+                    **info,
+                }
+            )
+        ids.append(media_id)
+    if prepared:
+        if record_audit:
+            audit.record(db, "media_add", story_id, actor_id)
+        outbox.searchable_changed(db, story_id)
+    return ids
+
+
+def place_files(storage, prepared) -> None:
+    """Move the staged files into storage (after their rows committed).
+
+    On failure, the files already placed are removed again and the error is raised:
+    the caller then takes the rows out (see ``forget_story`` and ``delete_media``)."""
+    placed = []
+    try:
+        for item in prepared:
+            for _variant, staged in item.processed.staged():
+                storage.put(staged)
+                placed.append(staged.key)
+    except BaseException:
+        for key in placed:
+            storage.delete(key)
+        discard(prepared)
+        raise
+
+
+def submit_with_media(db, storage, draft, choices, consent_shown: str, uploads):
+    """Submit a story together with its photos and recordings, all or nothing.
+
+    Returns ``(story_id, receipt_code)``. Raises UploadRefused when an upload is
+    refused, StoryError when the story is, and MediaError when saving failed;
+    in every case nothing of the submission is left behind."""
+    from archive.stories import submit_story  # archive.stories imports this module for withdrawals
+
+    prepared = prepare_uploads(storage.stage, uploads)
+    try:
+        with db.atomic():
+            story_id, code = submit_story(db, draft, choices, consent_shown)
+            attach(db, story_id, prepared)
+    except BaseException:
+        discard(prepared)
+        raise
+    try:
+        place_files(storage, prepared)
+    except Exception:
+        forget_story(db, story_id)
+        raise MediaError(
+            _("Something went wrong while saving your files. Nothing was kept; please try again.")
+        ) from None
+    return story_id, code
+
+
+def forget_story(db, story_id: str) -> None:
+    """Take a just-submitted story out again, leaving no trace: used only when its
+    files could not be saved, before the contributor has seen a receipt code."""
+    from archive.stories import tables_referencing_stories
+
+    with db.atomic():
+        for table in tables_referencing_stories(db):
+            db.execute(f"DELETE FROM [{table}] WHERE story_id = ?", [story_id])
+        for table in ("index_outbox", "audit_log"):
+            db.execute(f"DELETE FROM [{table}] WHERE story_id = ?", [story_id])
+        db["stories"].delete(story_id)
+
+
+# --- reading -------------------------------------------------------------------
+
+
+def _with_files(db, rows) -> list[dict]:
+    items = []
+    for row in rows:
+        item = dict(row)
+        item["files"] = {f["variant"]: f for f in db["media_files"].rows_where("media_id = ?", [row["id"]])}
+        items.append(item)
+    return items
+
+
+def list_media(db, story_id: str, kind: str | None = None) -> list[dict]:
+    """A story's media in order, each with its ``files`` by variant. Optionally one kind."""
+    where, params = "story_id = ?", [story_id]
+    if kind:
+        where, params = where + " AND kind = ?", params + [kind]
+    return _with_files(db, db["media"].rows_where(where, params, order_by="position"))
+
+
+def get_media(db, media_id: str) -> dict | None:
+    """One media item with its files, or None."""
+    rows = list(db["media"].rows_where("id = ?", [media_id]))
+    return _with_files(db, rows)[0] if rows else None
+
+
+def stored_file(db, media_id: str, variant: str) -> dict | None:
+    """The file row for one variant of one media item, with the media's story id and kind."""
+    rows = list(
+        db.query(
+            "SELECT f.*, m.story_id, m.kind FROM media_files f JOIN media m ON m.id = f.media_id "
+            "WHERE f.media_id = ? AND f.variant = ?",
+            [media_id, variant],
+        )
+    )
+    return rows[0] if rows else None
+
+
+def photos_missing_alt_text(db, story_id: str) -> list[str]:
+    """Ids of the story's photos without alt text (approval waits for them)."""
+    return [
+        row["id"]
+        for row in db["media"].rows_where(
+            "story_id = ? AND kind = 'photo' AND (alt_text IS NULL OR trim(alt_text) = '')",
+            [story_id],
+            order_by="position",
+        )
+    ]
+
+
+def story_file_keys(db, story_id: str) -> list[str]:
+    """The storage keys of every file of a story's media."""
+    return [
+        row["storage_key"]
+        for row in db.query(
+            "SELECT f.storage_key FROM media_files f JOIN media m ON m.id = f.media_id WHERE m.story_id = ?",
+            [story_id],
+        )
+    ]
+
+
+def delete_files(storage, keys) -> None:
+    """Remove stored files by key (after the rows naming them are gone)."""
+    for key in keys:
+        storage.delete(key)
+
+
+# --- changes -------------------------------------------------------------------
+
+
+def _require(db, media_id: str) -> dict:
+    media = get_media(db, media_id)
+    if media is None:
+        raise MediaError(_("That photo or recording is not in the archive."))
+    return media
+
+
+def _update(db, media_id: str, values: dict, actor_id: int | None) -> None:
+    with db.atomic():
+        media = _require(db, media_id)
+        db["media"].update(media_id, values)
+        audit.record(db, "media_edit", media["story_id"], actor_id)
+        outbox.searchable_changed(db, media["story_id"])
+
+
+def set_alt_text(db, media_id: str, text: str | None, actor_id: int | None = None) -> None:
+    """Set a photo's alt text (blank clears it; a story cannot be approved then)."""
+    if text and len(text.strip()) > MAX_ALT_TEXT:
+        raise MediaError(_("Alt text can be up to %(n)d characters.", n=MAX_ALT_TEXT))
+    _update(db, media_id, {"alt_text": _clean(text, MAX_ALT_TEXT)}, actor_id)
+
+
+def set_caption(db, media_id: str, text: str | None, actor_id: int | None = None) -> None:
+    """Set a photo's caption (blank removes it)."""
+    if text and len(text.strip()) > MAX_CAPTION:
+        raise MediaError(_("Captions can be up to %(n)d characters.", n=MAX_CAPTION))
+    _update(db, media_id, {"caption": _clean(text, MAX_CAPTION)}, actor_id)
+
+
+def set_transcript(db, media_id: str, text: str | None, actor_id: int | None = None) -> None:
+    """Replace a recording's typed transcript (searchable with the story)."""
+    if text and len(text) > MAX_TRANSCRIPT:
+        raise MediaError(_("Transcripts can be up to %(n)d characters.", n=MAX_TRANSCRIPT))
+    _update(db, media_id, {"transcript": _clean(text, MAX_TRANSCRIPT)}, actor_id)
+
+
+def delete_media(db, storage, media_id: str, actor_id: int | None = None) -> None:
+    """Delete one photo or recording: its rows in one transaction, then its files."""
+    with db.atomic():
+        media = _require(db, media_id)
+        keys = [f["storage_key"] for f in media["files"].values()]
+        db["media"].delete(media_id)  # media_files rows follow (ON DELETE CASCADE)
+        audit.record(db, "media_delete", media["story_id"], actor_id)
+        outbox.searchable_changed(db, media["story_id"])
+    delete_files(storage, keys)
+
+
+def add_media(db, storage, story_id: str, uploads, actor_id: int | None = None) -> list[str]:
+    """Add photos or recordings to an existing story, within the per-story limits.
+
+    Same order as at submission: stage, write rows, commit, then place files."""
+    counts = {kind: db["media"].count_where("story_id = ? AND kind = ?", [story_id, kind]) for kind in KINDS}
+    photos = sum(isinstance(u, PhotoUpload) for u in uploads)
+    recordings = sum(isinstance(u, AudioUpload) for u in uploads)
+    if counts["photo"] + photos > MAX_PHOTOS:
+        raise MediaError(_("A story can have up to %(n)d photos.", n=MAX_PHOTOS))
+    if counts["audio"] + recordings > MAX_RECORDINGS:
+        raise MediaError(_("A story can have up to %(n)d recordings.", n=MAX_RECORDINGS))
+    prepared = prepare_uploads(storage.stage, uploads)
+    try:
+        with db.atomic():
+            ids = attach(db, story_id, prepared, actor_id=actor_id, record_audit=True)
+    except BaseException:
+        discard(prepared)
+        raise
+    try:
+        place_files(storage, prepared)
+    except Exception:
+        with db.atomic():
+            for media_id in ids:
+                db["media"].delete(media_id)
+            outbox.searchable_changed(db, story_id)
+        raise MediaError(
+            _("Something went wrong while saving your files. Nothing was kept; please try again.")
+        ) from None
+    return ids
+
+
+# --- consistency ----------------------------------------------------------------
+
+
+@dataclass
+class CheckReport:
+    """What ``check`` found: files with no row, rows with no file, stray and stale files."""
+
+    orphan_keys: list[str] = field(default_factory=list)
+    missing: list[dict] = field(default_factory=list)
+    stray: list = field(default_factory=list)
+    stale_staged: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when files and rows agree."""
+        return not (self.orphan_keys or self.missing or self.stray or self.stale_staged)
+
+
+STALE_AFTER_SECONDS = 24 * 3600
+
+
+def check(db, storage, fix: bool = False) -> CheckReport:
+    """Compare stored files with the rows that name them.
+
+    With ``fix``, files no row names (orphans, stray files, staged files left by a
+    crash more than a day ago) are removed. Rows whose file is missing are only
+    reported: they describe testimony and a person must decide about them."""
+    report = CheckReport()
+    known = {row["storage_key"]: row for row in db["media_files"].rows}
+    on_disk = set(storage.keys())
+    report.orphan_keys = sorted(on_disk - set(known))
+    report.missing = [
+        {"media_id": row["media_id"], "variant": row["variant"], "storage_key": key}
+        for key, row in sorted(known.items())
+        if key not in on_disk
+    ]
+    report.stray = list(storage.stray_files()) if hasattr(storage, "stray_files") else []
+    report.stale_staged = list(storage.stale_staged(STALE_AFTER_SECONDS))
+    if fix:
+        delete_files(storage, report.orphan_keys)
+        for path in report.stray:
+            path.unlink(missing_ok=True)
+        for staged in report.stale_staged:
+            staged.discard()
+    return report

@@ -1,0 +1,202 @@
+"""Where media files live: a small storage interface and the local-disk backend.
+
+Files are written in two steps. Processing code writes to a *staged* temporary
+file (always on local disk, because Pillow and mutagen need a real file); once
+the database row that names the file has committed, ``put`` moves it into place
+under its key. A crash between the two leaves at most a stale staged file, which
+``flask --app app media check --fix`` clears.
+
+Keys are random and say nothing about the story, the contributor or the file's
+original name. An S3-compatible backend could implement the same methods
+(``put`` uploads the staged file, ``open`` streams the object); only the local
+backend exists today.
+"""
+
+import os
+import re
+import secrets
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from flask import current_app, has_app_context
+
+# 128 random bits as 32 hex digits: unguessable, and safe as a file name.
+_KEY = re.compile(r"^[0-9a-f]{32}$")
+_STAGING = ".staging"
+_OVERWRITE_CHUNK = 1024 * 1024
+
+
+def new_key() -> str:
+    """A fresh random storage key."""
+    return secrets.token_hex(16)
+
+
+def is_key(key: str) -> bool:
+    """True when ``key`` has the shape of a storage key (so never a path)."""
+    return bool(_KEY.fullmatch(key or ""))
+
+
+class Staged:
+    """A temporary file waiting to be moved into storage under ``key``.
+
+    Created empty with mode 0600; the caller writes it through ``path``."""
+
+    def __init__(self, path: Path, key: str):
+        self.path = path
+        self.key = key
+
+    def size(self) -> int:
+        """The staged file's size in bytes."""
+        return self.path.stat().st_size
+
+    def discard(self) -> None:
+        """Remove the staged file if it is still there."""
+        try:
+            self.path.unlink()
+        except FileNotFoundError:
+            pass
+
+
+class Storage(Protocol):
+    """What the archive needs from a place that keeps files."""
+
+    def stage(self) -> Staged:
+        """A new empty temporary file (mode 0600) with a fresh key."""
+
+    def put(self, staged: Staged) -> None:
+        """Move a staged file into place under its key."""
+
+    def open(self, key: str) -> BinaryIO:
+        """The stored file for reading (binary, seekable)."""
+
+    def size(self, key: str) -> int:
+        """The stored file's size in bytes."""
+
+    def exists(self, key: str) -> bool:
+        """True when a file is stored under ``key``."""
+
+    def delete(self, key: str) -> None:
+        """Remove the file stored under ``key`` (no error if it is already gone)."""
+
+    def keys(self) -> Iterator[str]:
+        """Every key with a stored file."""
+
+    def stale_staged(self, older_than: float) -> Iterator[Staged]:
+        """Staged files left behind for more than ``older_than`` seconds."""
+
+
+class LocalStorage:
+    """Files under one directory (the config's MEDIA_DIR), outside ``static/``.
+
+    Layout: ``<root>/<first two hex digits>/<key>``, mode 0600 for files and 0700
+    for directories; staged files wait in ``<root>/.staging`` on the same
+    filesystem, so moving them into place is an atomic rename."""
+
+    def __init__(self, root):
+        self.root = Path(root)
+        self.staging = self.root / _STAGING
+
+    def _ensure_dir(self, path: Path) -> None:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+    def _path(self, key: str) -> Path:
+        if not is_key(key):
+            # Keys come from our own rows, but a path must never be built from anything else.
+            raise ValueError("not a storage key")
+        return self.root / key[:2] / key
+
+    def stage(self) -> Staged:
+        """A new empty temporary file (mode 0600) with a fresh key."""
+        self._ensure_dir(self.staging)
+        # mkstemp creates the file with O_EXCL and mode 0600.
+        fd, name = tempfile.mkstemp(dir=self.staging, prefix="up-")
+        os.close(fd)
+        return Staged(Path(name), new_key())
+
+    def put(self, staged: Staged) -> None:
+        """Move a staged file into place under its key (atomic rename)."""
+        target = self._path(staged.key)
+        self._ensure_dir(target.parent)
+        os.chmod(staged.path, 0o600)
+        os.replace(staged.path, target)
+
+    def open(self, key: str) -> BinaryIO:
+        """The stored file for reading."""
+        return open(self._path(key), "rb")  # the caller (or the response) closes it
+
+    def size(self, key: str) -> int:
+        """The stored file's size in bytes."""
+        return self._path(key).stat().st_size
+
+    def exists(self, key: str) -> bool:
+        """True when a file is stored under ``key``."""
+        return self._path(key).is_file()
+
+    def delete(self, key: str) -> None:
+        """Overwrite the file with zeros, then remove it.
+
+        Like SQLite's secure_delete: on an ordinary disk the content does not
+        linger in free blocks. (Copy-on-write filesystems and SSD wear levelling
+        may still keep old blocks; full-disk encryption covers that.)"""
+        path = self._path(key)
+        try:
+            with open(path, "r+b") as fh:
+                remaining = os.fstat(fh.fileno()).st_size
+                zeros = bytes(_OVERWRITE_CHUNK)
+                while remaining > 0:
+                    step = min(remaining, _OVERWRITE_CHUNK)
+                    fh.write(zeros[:step])
+                    remaining -= step
+                fh.flush()
+                os.fsync(fh.fileno())
+            path.unlink()
+        except FileNotFoundError:
+            pass
+
+    def keys(self) -> Iterator[str]:
+        """Every key with a stored file (staged files are not keys)."""
+        if not self.root.is_dir():
+            return
+        for shard in sorted(self.root.iterdir()):
+            if shard.name == _STAGING or not shard.is_dir():
+                continue
+            for entry in sorted(shard.iterdir()):
+                if entry.is_file():
+                    yield entry.name
+
+    def stray_files(self) -> Iterator[Path]:
+        """Files in the media directory that are neither keys nor staged files."""
+        if not self.root.is_dir():
+            return
+        for entry in sorted(self.root.rglob("*")):
+            if not entry.is_file():
+                continue
+            rel = entry.relative_to(self.root).parts
+            if rel[0] == _STAGING:
+                continue
+            if not (len(rel) == 2 and is_key(rel[1]) and rel[0] == rel[1][:2]):
+                yield entry
+
+    def stale_staged(self, older_than: float) -> Iterator[Staged]:
+        """Staged files left behind (by a crash) for more than ``older_than`` seconds."""
+        if not self.staging.is_dir():
+            return
+        cutoff = time.time() - older_than
+        for entry in sorted(self.staging.iterdir()):
+            if entry.is_file() and entry.stat().st_mtime < cutoff:
+                yield Staged(entry, "")
+
+
+def get_storage(app=None) -> LocalStorage:
+    """The app's media storage (the current app's when ``app`` is None)."""
+    if app is None:
+        if not has_app_context():
+            raise RuntimeError("media storage needs an application context")
+        app = current_app
+    storage = app.extensions.get("crossings_storage")
+    if storage is None:
+        storage = app.extensions["crossings_storage"] = LocalStorage(app.config["MEDIA_DIR"])
+    return storage

@@ -1,0 +1,133 @@
+"""Contributors manage their media on /my-story; curators set alt text through the domain functions."""
+
+import pytest
+
+from archive import media
+from archive.curation import approve
+from archive.media_errors import MediaError
+from archive.stories import StoryError
+from tests import media_fixtures as mf
+from tests.conftest import csrf_token, submit
+
+
+@pytest.fixture
+def submitted(client, db, tmp_path):
+    source = tmp_path / "voice.wav"
+    mf.wav_with_tags(source)
+    fields = {
+        **mf.photo_fields(1, mf.jpeg_with_metadata(), alt="A bowl of noodles.", caption="New year"),
+        **mf.audio_fields(1, source.read_bytes(), "voice.wav", transcript="Hello from Ipoh."),
+    }
+    response, story_id, code = submit(client, **fields)
+    assert response.status_code == 200
+    items = {m["kind"]: m for m in media.list_media(db, story_id)}
+    return story_id, code, items["photo"], items["audio"]
+
+
+def media_post(client, code, **data):
+    data = {"csrf_token": csrf_token(client, "/my-story"), "code": code, **data}
+    return client.post("/my-story/media", data=data)
+
+
+def open_story(client, code):
+    return client.post("/my-story", data={"csrf_token": csrf_token(client, "/my-story"), "code": code})
+
+
+def test_my_story_lists_media_with_editable_descriptions(client, submitted):
+    _story_id, code, photo, audio = submitted
+    html = open_story(client, code).get_data(as_text=True)
+    assert "Your photos and recordings" in html
+    assert f'<label for="alt-{photo["id"]}">' in html and "A bowl of noodles." in html
+    assert f'<label for="transcript-{audio["id"]}">' in html and "Hello from Ipoh." in html
+
+
+def test_contributor_edits_alt_text_caption_and_transcript(client, db, submitted):
+    story_id, code, photo, audio = submitted
+    outbox_before = db["index_outbox"].count
+    response = media_post(
+        client, code, action="describe", media_id=photo["id"], alt_text="Noodles in a blue bowl.", caption=""
+    )
+    assert response.status_code == 200 and "Your changes are saved." in response.get_data(as_text=True)
+    updated = media.get_media(db, photo["id"])
+    assert updated["alt_text"] == "Noodles in a blue bowl." and updated["caption"] is None
+    media_post(client, code, action="describe", media_id=audio["id"], transcript="Hello from Penang.")
+    assert media.get_media(db, audio["id"])["transcript"] == "Hello from Penang."
+    assert db["index_outbox"].count > outbox_before
+    assert db["audit_log"].count_where("action = 'media_edit' AND story_id = ?", [story_id]) >= 2
+
+
+def test_contributor_deletes_a_photo_and_its_files(app, client, db, submitted):
+    _story_id, code, photo, _audio = submitted
+    keys = [f["storage_key"] for f in photo["files"].values()]
+    refused = media_post(client, code, action="delete", media_id=photo["id"])
+    assert "Please tick the box to confirm." in refused.get_data(as_text=True)
+    assert media.get_media(db, photo["id"]) is not None
+    response = media_post(client, code, action="delete", media_id=photo["id"], confirm="y")
+    assert "has been deleted" in response.get_data(as_text=True)
+    assert media.get_media(db, photo["id"]) is None
+    assert db["media_files"].count_where("media_id = ?", [photo["id"]]) == 0
+    remaining = mf.files_under(app.config["MEDIA_DIR"])
+    assert len(remaining) == 1 and not any(k in name for k in keys for name in remaining)
+
+
+def test_another_storys_media_cannot_be_touched_with_my_code(client, db, submitted, tmp_path):
+    _story_id, _code, photo, _audio = submitted
+    _r, _other_id, other_code = submit(client, title="Another story")
+    media_post(client, other_code, action="delete", media_id=photo["id"], confirm="y")
+    assert media.get_media(db, photo["id"]) is not None
+    wrong = media_post(client, "WRONG-CODE", action="delete", media_id=photo["id"], confirm="y")
+    assert "We could not find a story with that code" in wrong.get_data(as_text=True)
+    assert media.get_media(db, photo["id"]) is not None
+
+
+def test_media_is_fixed_once_approved(client, db, submitted):
+    story_id, code, photo, _audio = submitted
+    approve(db, story_id, None)
+    response = media_post(client, code, action="describe", media_id=photo["id"], alt_text="Changed")
+    assert "can no longer be changed" in response.get_data(as_text=True)
+    assert media.get_media(db, photo["id"])["alt_text"] == "A bowl of noodles."
+    html = open_story(client, code).get_data(as_text=True)
+    assert f'id="alt-{photo["id"]}"' not in html and "A bowl of noodles." in html
+
+
+def test_curators_set_alt_text_and_approval_waits_for_it(db, submitted):
+    story_id, _code, photo, _audio = submitted
+    media.set_alt_text(db, photo["id"], "   ", actor_id=None)
+    assert media.photos_missing_alt_text(db, story_id) == [photo["id"]]
+    with pytest.raises(StoryError):
+        approve(db, story_id, None)
+    media.set_alt_text(db, photo["id"], "A bowl of noodles on a red tablecloth.", actor_id=None)
+    assert media.photos_missing_alt_text(db, story_id) == []
+    approve(db, story_id, None)
+    with pytest.raises(MediaError):
+        media.set_alt_text(db, photo["id"], "x" * (media.MAX_ALT_TEXT + 1))
+    with pytest.raises(MediaError):
+        media.set_alt_text(db, "no-such-media", "text")
+
+
+def test_add_media_respects_the_per_story_limit(app, db, submitted):
+    from archive.storage import get_storage
+
+    story_id, _code, _photo, _audio = submitted
+    uploads = [
+        media.PhotoUpload(
+            stream=__import__("io").BytesIO(mf.jpeg_with_metadata()), alt_text="More", others_consent=True
+        )
+        for _ in range(5)
+    ]
+    with app.app_context():
+        ids = media.add_media(db, get_storage(), story_id, uploads)
+        assert len(ids) == 5
+        with pytest.raises(MediaError):
+            media.add_media(
+                db,
+                get_storage(),
+                story_id,
+                [
+                    media.PhotoUpload(
+                        stream=__import__("io").BytesIO(mf.jpeg_with_metadata()), others_consent=True
+                    )
+                ],
+            )
+    positions = [m["position"] for m in media.list_media(db, story_id)]
+    assert positions == sorted(positions) and len(set(positions)) == 7
