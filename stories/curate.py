@@ -5,11 +5,19 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from archive import curation
+from archive import curation, media
 from archive.db import get_db
+from archive.media_errors import MediaError
 from archive.revisions import get_revision, list_revisions
 from archive.stories import STATUSES, StoryError, describe, get_story
-from stories.forms import ConfirmForm, CuratorEditForm, RedactForm, RejectForm, RequestChangesForm
+from stories.forms import (
+    ConfirmForm,
+    CuratorEditForm,
+    MediaDescriptionForm,
+    RedactForm,
+    RejectForm,
+    RequestChangesForm,
+)
 from stories.roles import curator_required
 
 bp = Blueprint("curate", __name__, url_prefix="/curate")
@@ -25,16 +33,26 @@ def _story_or_404(story_id: str):
     return describe(db, story)
 
 
-def story_media(db, story_id: str):
-    """The story's media rows (kind, alt text, ...) when the media table exists, oldest first."""
-    if not db["media"].exists():
-        return []
-    return list(db["media"].rows_where("story_id = ?", [story_id], order_by="rowid"))
+def _media_forms(items, failed=None):
+    """A description form per photo or recording, prefixed so that each field id is unique."""
+    forms = {}
+    for item in items:
+        if failed is not None and failed.media_id.data == item["id"]:
+            forms[item["id"]] = failed
+            continue
+        form = MediaDescriptionForm(formdata=None, prefix=f"m-{item['id']}")
+        form.media_id.data = item["id"]
+        form.alt_text.data = item.get("alt_text") or ""
+        form.caption.data = item.get("caption") or ""
+        form.transcript.data = item.get("transcript") or ""
+        forms[item["id"]] = form
+    return forms
 
 
-def _review(story, status=200, **forms):
+def _review(story, status=200, media_form=None, **forms):
     """The review page: the whole story, its media, consent in plain words, actions."""
     db = get_db()
+    items = media.list_media(db, story["id"])
     forms.setdefault("approve_form", ConfirmForm(formdata=None))
     forms.setdefault("changes_form", RequestChangesForm(formdata=None))
     forms.setdefault("reject_form", RejectForm(formdata=None))
@@ -47,7 +65,11 @@ def _review(story, status=200, **forms):
             "curate/review.html",
             story=story,
             consent=consent,
-            media=story_media(db, story["id"]),
+            media=items,
+            media_forms=_media_forms(items, media_form),
+            media_error=media_form.form_errors[0]
+            if media_form is not None and media_form.form_errors
+            else None,
             problems=curation.approval_problems(db, story["id"]),
             embargo_ended=curation.embargo_ended(consent),
             revisions=list_revisions(db, story["id"]),
@@ -172,6 +194,33 @@ def redact(story_id):
         lambda db, sid, actor, form: curation.redact(db, sid, actor, form.passage.data),
         _("The passage is removed. The previous text is kept in a revision."),
     )
+
+
+@bp.post("/stories/<story_id>/media/<media_id>")
+@curator_required
+def describe_media(story_id, media_id):
+    """A curator writes or corrects a photo's alt text and caption, or a recording's transcript."""
+    story = _story_or_404(story_id)
+    db = get_db()
+    item = media.get_media(db, media_id)
+    if item is None or item["story_id"] != story_id:
+        abort(404)
+    form = MediaDescriptionForm(prefix=f"m-{media_id}")
+    if form.validate_on_submit() and form.media_id.data == media_id:
+        try:
+            if item["kind"] == "photo":
+                with db.atomic():
+                    media.set_alt_text(db, media_id, form.alt_text.data, current_user.id)
+                    media.set_caption(db, media_id, form.caption.data, current_user.id)
+            else:
+                media.set_transcript(db, media_id, form.transcript.data, current_user.id)
+        except MediaError as exc:
+            form.form_errors.append(str(exc))
+        else:
+            flash(_("The description is saved."))
+            return redirect(url_for("curate.review", story_id=story_id) + f"#media-{media_id}")
+    form.media_id.data = media_id
+    return _review(story, 400, media_form=form)
 
 
 @bp.route("/stories/<story_id>/edit", methods=["GET", "POST"])

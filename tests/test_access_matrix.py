@@ -5,13 +5,17 @@ Anything a viewer is not entitled to answers 404 (never 403), so that nobody can
 tell a hidden story from one that never existed."""
 
 import datetime
+import io
 
 import pytest
 
 from app import create_app
 from archive import curation
 from archive.db import open_db
+from archive.media import AudioUpload, PhotoUpload, add_media, list_media
+from archive.storage import get_storage
 from archive.stories import withdraw_story
+from tests import media_fixtures as mf
 from tests.accounts import login, make_user, new_story
 
 VIEWERS = ("anonymous", "pending_researcher", "researcher", "curator", "admin")
@@ -55,25 +59,47 @@ def world(tmp_path_factory):
     make_user(db, "rita", "researcher")
     make_user(db, "penny", "researcher", status="pending")
 
-    stories = {}
+    storage = get_storage(app)
+    photo = mf.jpeg_with_metadata()
+    recording = data / "voice.mp3"
+    mf.mp3_with_tags(recording)
+
+    def with_media(sid):
+        # A photo and a recording, added through the media module as a contributor would.
+        uploads = [
+            PhotoUpload(stream=io.BytesIO(photo), alt_text="A paper lantern.", others_consent=True),
+            AudioUpload(stream=io.BytesIO(recording.read_bytes()), filename="voice.mp3", voice_ack=True),
+        ]
+        add_media(db, storage, sid, uploads)
+        items = {m["kind"]: m["id"] for m in list_media(db, sid)}
+        return [
+            f"/media/{items['photo']}/display",
+            f"/media/{items['photo']}/thumb",
+            f"/media/{items['audio']}/audio",
+        ]
+
+    stories, media_urls = {}, {}
     for access in ACCESS:
         for status in STATUSES:
             sid, _code = new_story(db, access=access, title=f"Story {access} {status}")
+            media_urls[access, status] = with_media(sid)
             if status in ("approved", "withdrawn"):
                 curation.approve(db, sid, curator_id)
             if status == "rejected":
                 curation.reject(db, sid, curator_id, "Not for this archive.")
             if status == "withdrawn":
-                withdraw_story(db, sid)
+                with app.app_context():  # media files are deleted from the app's storage
+                    withdraw_story(db, sid)
             stories[access, status] = sid
 
-    embargoed = {}
+    embargoed, embargoed_media = {}, {}
     for access in ACCESS:
         future, _ = new_story(db, access=access, embargo_until=_days(30), title=f"Embargo future {access}")
         ended, _ = new_story(db, access=access, embargo_until=_days(-2), title=f"Embargo ended {access}")
         released, _ = new_story(
             db, access=access, embargo_until=_days(-2), title=f"Embargo released {access}"
         )
+        embargoed_media[access] = {"future": with_media(future), "released": with_media(released)}
         for sid in (future, ended, released):
             curation.approve(db, sid, curator_id)
         curation.release_embargo(db, released, curator_id)
@@ -89,7 +115,15 @@ def world(tmp_path_factory):
         client = app.test_client()
         assert login(client, username).status_code == 302
         clients[viewer] = client
-    yield {"app": app, "db": db, "stories": stories, "embargoed": embargoed, "clients": clients}
+    yield {
+        "app": app,
+        "db": db,
+        "stories": stories,
+        "media": media_urls,
+        "embargoed": embargoed,
+        "embargoed_media": embargoed_media,
+        "clients": clients,
+    }
     db.close()
 
 
@@ -107,6 +141,20 @@ def test_story_page(world, viewer, access, status):
         assert f"Story {access} {status}" in body
 
 
+@pytest.mark.parametrize("status", STATUSES)
+@pytest.mark.parametrize("access", ACCESS)
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_story_media(world, viewer, access, status):
+    """Photos (display and thumbnail) and recordings answer exactly like their story page."""
+    client = world["clients"][viewer]
+    for url in world["media"][access, status]:
+        response = client.get(url)
+        assert response.status_code == expected(viewer, access, status), url
+        if response.status_code == 200:
+            assert response.mimetype in ("image/jpeg", "audio/mpeg")
+            assert response.data
+
+
 @pytest.mark.parametrize("access", ACCESS)
 @pytest.mark.parametrize("viewer", VIEWERS)
 def test_embargoed_story_page(world, viewer, access):
@@ -118,6 +166,11 @@ def test_embargoed_story_page(world, viewer, access):
     assert client.get(f"/stories/{ids['ended']}").status_code == (200 if curator else 404)
     released = 200 if access in READS_APPROVED[viewer] else 404
     assert client.get(f"/stories/{ids['released']}").status_code == released
+    media = world["embargoed_media"][access]
+    for url in media["future"]:
+        assert client.get(url).status_code == (200 if curator else 404), url
+    for url in media["released"]:
+        assert client.get(url).status_code == released, url
 
 
 def test_guessed_id_is_404_for_everyone(world):
