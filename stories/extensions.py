@@ -1,6 +1,6 @@
 """Flask extensions, created unbound and bound to the app in ``init_app``."""
 
-from flask import request
+from flask import has_request_context, request
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
@@ -13,7 +13,10 @@ SUPPORTED_LOCALES = ["en"]
 
 
 def select_locale():
-    """The reader's language among those we have, from their browser's preference."""
+    """The reader's language among those we have, from their browser's preference
+    (English outside a request, e.g. in CLI commands)."""
+    if not has_request_context():
+        return "en"
     return request.accept_languages.best_match(SUPPORTED_LOCALES) or "en"
 
 
