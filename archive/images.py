@@ -7,11 +7,12 @@ itself is never stored.
 """
 
 import io
+import struct
 import warnings
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _
-from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, UnidentifiedImageError
 
 from archive.media_errors import MediaError
 from archive.storage import Staged
@@ -134,19 +135,54 @@ def _has_alpha(im: Image.Image) -> bool:
     return im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in im.info
 
 
-def _to_srgb(im: Image.Image, target: str) -> Image.Image:
+# EXIF orientation -> the transposition that makes the picture upright (as ImageOps.exif_transpose).
+_UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def _orientation(im: Image.Image) -> int | None:
+    try:
+        return im.getexif().get(0x0112)
+    except (ValueError, TypeError, SyntaxError, OSError, KeyError, struct.error):
+        return None  # unreadable EXIF: keep the pixels as they are
+
+
+def _plain_mode(im: Image.Image, target: str) -> Image.Image:
+    """Palette, bilevel, 16-bit and two-channel images in a mode that resizes and
+    converts well; RGB, RGBA, L and CMYK pass through untouched."""
+    if im.mode.startswith("I") or im.mode == "F":
+        # 16-bit greyscale: scale to 8 bits rather than clipping to white.
+        return im.convert("I").point(lambda v: v * (1 / 256)).convert("L")
+    if im.mode not in ("RGB", "RGBA", "L", "CMYK") or "transparency" in im.info:
+        # (A transparent colour key must become alpha before resampling blurs it.)
+        return im.convert(target)
+    return im
+
+
+def _shrink(im: Image.Image, longest: int) -> Image.Image:
+    """``im`` scaled down to at most ``longest`` px on its long side (not scaled up)."""
+    if max(im.size) <= longest:
+        return im
+    scale = longest / max(im.size)
+    size = (max(1, round(im.width * scale)), max(1, round(im.height * scale)))
+    return im.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
+def _to_srgb(im: Image.Image, icc: bytes | None, target: str) -> Image.Image:
     """Convert to ``target`` (RGB or RGBA), through the embedded colour profile when
     there is one, so that the picture looks the same once the profile is gone."""
-    if im.mode.startswith("I"):
-        # 16-bit greyscale: scale to 8 bits rather than clipping to white.
-        im = im.convert("I").point(lambda v: v * (1 / 256)).convert("L")
-    icc = im.info.get("icc_profile")
-    if icc and im.mode in ("RGB", "RGBA", "CMYK", "L"):
+    if icc and im.mode in ("RGB", "RGBA", "CMYK", "L") and (im.mode == "RGBA") == (target == "RGBA"):
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
             srgb = ImageCms.createProfile("sRGB")
-            if im.mode == "RGBA" or target == "RGB":
-                return ImageCms.profileToProfile(im, source, srgb, outputMode=target)
+            return ImageCms.profileToProfile(im, source, srgb, outputMode=target)
         except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
             pass  # a broken profile is dropped; the pixels are still good
     return im.convert(target)
@@ -177,7 +213,11 @@ def check_clean(path) -> None:
 
 
 def _decode(stream) -> Image.Image:
-    """Open, check and fully decode an upload; the pixels upright in RGB or RGBA."""
+    """Open, check and decode an upload: the pixels upright, in sRGB, as RGB or RGBA,
+    at most DISPLAY_MAX px on the long side.
+
+    The picture is scaled down before anything else, so that a 40-megapixel photo
+    is held at full size only once."""
     with Image.open(stream, formats=list(DECODE_FORMATS)) as im:
         width, height = im.size
         if width * height > MAX_PIXELS:
@@ -190,20 +230,21 @@ def _decode(stream) -> Image.Image:
             raise MediaError(
                 _("Animated or multi-page images cannot be accepted. Please send a single photo.")
             )
-        if im.format == "JPEG":
-            # Decode at reduced scale when the photo is much larger than we keep.
-            im.draft("RGB", (DISPLAY_MAX, DISPLAY_MAX))
+        if im.format in ("JPEG", "MPO"):
+            # Let the JPEG decoder scale down by 1/2, 1/4 or 1/8 while decoding.
+            im.draft(im.mode if im.mode in ("RGB", "L", "CMYK") else None, (DISPLAY_MAX, DISPLAY_MAX))
         im.load()
-        try:
-            upright = ImageOps.exif_transpose(im)
-        except (ValueError, TypeError, SyntaxError, OSError, KeyError):
-            upright = im.copy()  # unreadable EXIF: keep the pixels as they are
-        upright.info = dict(im.info)
+        orientation = _orientation(im)
+        icc = im.info.get("icc_profile")
         target = "RGBA" if _has_alpha(im) else "RGB"
-        pixels = _to_srgb(upright, target)
-        if pixels.mode == "RGBA" and pixels.getextrema()[3][0] == 255:
-            pixels = pixels.convert("RGB")  # an alpha channel that hides nothing
-        return pixels
+        pixels = _shrink(_plain_mode(im, target), DISPLAY_MAX)
+        if orientation in _UPRIGHT:
+            pixels = pixels.transpose(_UPRIGHT[orientation])
+        # Always a new image, never the one tied to the upload's file.
+        pixels = _to_srgb(pixels, icc, target)
+    if pixels.mode == "RGBA" and pixels.getextrema()[3][0] == 255:
+        pixels = pixels.convert("RGB")  # an alpha channel that hides nothing
+    return pixels
 
 
 def process_photo(stream, stage) -> ProcessedPhoto:

@@ -404,6 +404,17 @@ def add_media(db, storage, story_id: str, uploads, actor_id: int | None = None) 
     return ids
 
 
+def back_to_queue(db, story_id: str) -> None:
+    """After a contributor changed media of a story a curator asked changes of, the
+    story goes back to the review queue (as after an edit of its text)."""
+    with db.atomic():
+        story = db["stories"].get(story_id)
+        if story["status"] == "changes_requested":
+            db["stories"].update(story_id, {"status": "pending", "updated": today()})
+            audit.record(db, "edit_by_contributor", story_id)
+            outbox.searchable_changed(db, story_id)
+
+
 # --- consistency ----------------------------------------------------------------
 
 

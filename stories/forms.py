@@ -191,6 +191,10 @@ class MediaUploadFields:
     button) so that the form works without JavaScript; the fields are added
     below, one group per slot."""
 
+    # How many slots of each kind a form uses (the fields exist for the maximum).
+    photo_slots = MAX_PHOTOS
+    audio_slots = MAX_RECORDINGS
+
     def validate(self, extra_validators=None):
         """Validate the whole form, then the media slots' "if there is a file" rules."""
         ok = super().validate(extra_validators)
@@ -203,7 +207,7 @@ class MediaUploadFields:
     def _validate_media_slots(self) -> bool:
         ok = True
         self.had_files = False
-        for n in range(1, MAX_PHOTOS + 1):
+        for n in range(1, self.photo_slots + 1):
             photo, alt, caption, others = (self[f"photo{n}{s}"] for s in ("", "_alt", "_caption", "_others"))
             if _has_file(photo):
                 self.had_files = True
@@ -227,7 +231,7 @@ class MediaUploadFields:
                 ok = self._slot_error(
                     photo, _l("Please choose the file for photo %(n)d, or clear its description.", n=n)
                 )
-        for n in range(1, MAX_RECORDINGS + 1):
+        for n in range(1, self.audio_slots + 1):
             audio, transcript, vtt, voice = (
                 self[f"audio{n}{s}"] for s in ("", "_transcript", "_vtt", "_voice")
             )
@@ -252,7 +256,7 @@ class MediaUploadFields:
     def media_uploads(self) -> list:
         """The attached photos and recordings, for archive.media."""
         uploads = []
-        for n in range(1, MAX_PHOTOS + 1):
+        for n in range(1, self.photo_slots + 1):
             photo = self[f"photo{n}"]
             if _has_file(photo):
                 uploads.append(
@@ -264,7 +268,7 @@ class MediaUploadFields:
                         key=f"photo{n}",
                     )
                 )
-        for n in range(1, MAX_RECORDINGS + 1):
+        for n in range(1, self.audio_slots + 1):
             audio, vtt = self[f"audio{n}"], self[f"audio{n}_vtt"]
             if _has_file(audio):
                 uploads.append(
@@ -415,6 +419,28 @@ class MediaDeleteForm(FlaskForm):
     confirm = BooleanField(
         _l("Yes, delete it for good"), validators=[DataRequired(_l("Please tick the box to confirm."))]
     )
+
+
+class AddMediaForm(MediaUploadFields, FlaskForm):
+    """One more photo or recording for a story awaiting review, from /my-story."""
+
+    photo_slots = 1
+    audio_slots = 1
+    code = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One slot of each: no numbers in the labels.
+        self.photo1.label.text = _l("Photo to add")
+        self.photo1_alt.label.text = _l("Describe the photo for people who cannot see it")
+        self.photo1_caption.label.text = _l("Caption (optional)")
+        self.photo1_others.label.text = _l(
+            "No one else who could be recognised appears in the photo, or everyone who does has agreed to it being shared."
+        )
+        self.audio1.label.text = _l("Recording to add")
+        self.audio1_transcript.label.text = _l("Transcript (optional)")
+        self.audio1_vtt.label.text = _l("Timed captions (optional WebVTT file)")
+        self.audio1_voice.label.text = _l("I understand that a voice can identify the person speaking.")
 
 
 class SubmitStoryForm(MediaUploadFields, StoryFieldsForm):

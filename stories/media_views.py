@@ -6,7 +6,7 @@ their stored type, ``nosniff``, a sandboxing CSP and HTTP Range support, so a
 listener can seek in a long recording without downloading it all.
 """
 
-from flask import Blueprint, abort, current_app, request
+from flask import Blueprint, abort, current_app, g, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from werkzeug.wsgi import wrap_file
@@ -15,11 +15,12 @@ from archive import media
 from archive.access import can_view
 from archive.consent import current_consent
 from archive.db import get_db
+from archive.media import UploadRefused
 from archive.media_errors import MediaError
 from archive.storage import get_storage
 from archive.stories import find_by_receipt, get_story
 from archive.webvtt import clock, parse_vtt
-from stories.forms import MediaDeleteForm, MediaDescriptionForm
+from stories.forms import AddMediaForm, MediaDeleteForm, MediaDescriptionForm, ReceiptCodeForm
 from stories.viewer import current_level
 
 bp = Blueprint("media", __name__)
@@ -124,7 +125,6 @@ def _owned_media(story, media_id):
 def my_story_media():
     """Change the description of, or delete, a photo or recording of one's own story."""
     from stories.contribute import _code_form_page, _dashboard
-    from stories.forms import ReceiptCodeForm
 
     code = request.form.get("code", "")
     story = find_by_receipt(get_db(), code)
@@ -157,10 +157,56 @@ def my_story_media():
             message = _("Your changes are saved.")
     except MediaError as exc:
         message = str(exc)
+    else:
+        media.back_to_queue(db, story["id"])
     return _dashboard(find_by_receipt(db, code), message=message, code=code)
+
+
+@bp.route("/my-story/media/add", methods=["POST"])
+def my_story_media_add():
+    """Add a photo or a recording to one's own story while it awaits review."""
+    from stories.contribute import _code_form_page, _dashboard
+
+    db = get_db()
+    code = request.form.get("code", "")
+    story = find_by_receipt(db, code)
+    if story is None:
+        return _code_form_page(ReceiptCodeForm(), error=True)
+    if story["status"] not in media.EDITABLE_BY_CONTRIBUTOR:
+        return _dashboard(story, message=_("Photos and recordings can no longer be changed."), code=code)
+    form = AddMediaForm()
+    if form.validate():
+        uploads = form.media_uploads()
+        try:
+            if not uploads:
+                raise MediaError(_("Please choose a photo or a recording to add."))
+            media.add_media(db, get_storage(), story["id"], uploads)
+        except UploadRefused as exc:
+            form.show_media_errors(exc.errors)
+        except MediaError as exc:
+            form.form_errors.append(str(exc))
+        else:
+            media.back_to_queue(db, story["id"])
+            return _dashboard(
+                find_by_receipt(db, code),
+                message=_("Added. Curators will see it when they review your story."),
+                code=code,
+            )
+    # The form goes back with its errors, shown in the media section of the page.
+    g.media_add_form = form
+    response = _dashboard(
+        story, message=_("The photo or recording could not be added. Please see below."), code=code
+    )
+    response.status_code = 400
+    return response
+
+
+def add_form():
+    """The add-media form for /my-story: the one just sent back with errors, or a fresh one."""
+    return g.get("media_add_form") or AddMediaForm(formdata=None)
 
 
 def init_app(app):
     """Register the blueprint and the template helpers."""
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(story_media=media_for_page, media_clock=clock)
+    app.jinja_env.globals.update(story_media=media_for_page, media_clock=clock, media_add_form=add_form)

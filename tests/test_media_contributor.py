@@ -131,3 +131,51 @@ def test_add_media_respects_the_per_story_limit(app, db, submitted):
             )
     positions = [m["position"] for m in media.list_media(db, story_id)]
     assert positions == sorted(positions) and len(set(positions)) == 7
+
+
+def test_contributor_adds_a_photo_while_pending(app, client, db, submitted):
+    story_id, code, _photo, _audio = submitted
+    html = open_story(client, code).get_data(as_text=True)
+    assert '<label for="photo1">Photo to add</label>' in html
+    data = {
+        "csrf_token": csrf_token(client, "/my-story"),
+        "code": code,
+        **mf.photo_fields(1, mf.jpeg_with_metadata(orientation=6), alt="The harbour at dusk."),
+    }
+    response = client.post("/my-story/media/add", data=data)
+    assert response.status_code == 200
+    assert "Added." in response.get_data(as_text=True)
+    photos = media.list_media(db, story_id, kind="photo")
+    assert [p["alt_text"] for p in photos] == ["A bowl of noodles.", "The harbour at dusk."]
+    assert (photos[1]["width"], photos[1]["height"]) == (80, 120)
+    assert len(mf.files_under(app.config["MEDIA_DIR"])) == 5
+    assert db["audit_log"].count_where("action = 'media_add' AND story_id = ?", [story_id]) == 1
+
+
+def test_adding_a_refused_file_shows_the_reason_and_keeps_nothing(app, client, db, submitted):
+    story_id, code, _photo, _audio = submitted
+    before = mf.files_under(app.config["MEDIA_DIR"])
+    data = {
+        "csrf_token": csrf_token(client, "/my-story"),
+        "code": code,
+        **mf.photo_fields(1, mf.tiff_bytes()),
+    }
+    response = client.post("/my-story/media/add", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "TIFF images cannot be accepted" in html
+    assert len(media.list_media(db, story_id, kind="photo")) == 1
+    assert mf.files_under(app.config["MEDIA_DIR"]) == before
+    empty = client.post(
+        "/my-story/media/add", data={"csrf_token": csrf_token(client, "/my-story"), "code": code}
+    )
+    assert empty.status_code == 400 and "Please choose a photo or a recording to add." in empty.get_data(
+        as_text=True
+    )
+
+
+def test_media_change_after_changes_requested_returns_the_story_to_the_queue(client, db, submitted):
+    story_id, code, photo, _audio = submitted
+    db["stories"].update(story_id, {"status": "changes_requested"})
+    media_post(client, code, action="describe", media_id=photo["id"], alt_text="Better words.", caption="")
+    assert db["stories"].get(story_id)["status"] == "pending"

@@ -186,3 +186,45 @@ def test_submission_form_shows_labelled_media_fields(client):
         assert f'<label for="audio{n}">Recording {n}</label>' in html
         assert f'for="audio{n}_voice"' in html
     assert 'enctype="multipart/form-data"' in html
+
+
+def _process(data: bytes, tmp_path):
+    from archive.images import process_photo
+    from archive.storage import LocalStorage
+
+    processed = process_photo(io.BytesIO(data), LocalStorage(tmp_path / "media").stage)
+    with Image.open(processed.display.path) as im:
+        im.load()
+        return processed, im
+
+
+def test_sixteen_bit_greyscale_is_scaled_not_clipped(tmp_path):
+    grey = Image.new("I;16", (50, 40), 30000)  # about 46% grey in 16 bits
+    processed, stored = _process(mf.png_bytes(grey), tmp_path)
+    value = stored.getpixel((10, 10))
+    assert stored.mode == "RGB" and 100 < value[0] < 135
+    assert processed.mime == "image/jpeg"
+
+
+def test_palette_png_with_transparency_keeps_its_alpha(tmp_path):
+    im = mf.two_colour_image((40, 20)).convert("P")
+    im.info["transparency"] = im.getpixel((0, 0))
+    processed, stored = _process(mf.png_bytes(im), tmp_path)
+    assert processed.mime == "image/png" and stored.mode == "RGBA"
+    assert stored.getpixel((0, 0))[3] == 0 and stored.getpixel((39, 0))[3] == 255
+
+
+def test_cmyk_jpeg_becomes_rgb(tmp_path):
+    out = io.BytesIO()
+    mf.two_colour_image((40, 20)).convert("CMYK").save(out, format="JPEG")
+    processed, stored = _process(out.getvalue(), tmp_path)
+    assert stored.mode == "RGB" and processed.mime == "image/jpeg"
+    red = stored.getpixel((5, 5))
+    assert red[0] > 150 and red[2] < 90
+
+
+def test_a_large_photo_is_scaled_down_while_decoding(tmp_path):
+    out = io.BytesIO()
+    mf.two_colour_image((6000, 4000)).save(out, format="JPEG", quality=60)
+    processed, stored = _process(out.getvalue(), tmp_path)
+    assert stored.size == (2000, 1333) and (processed.thumb_width, processed.thumb_height) == (400, 267)

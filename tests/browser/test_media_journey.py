@@ -117,3 +117,24 @@ def test_player_and_transcript_work_without_javascript(browser, live_server, tmp
         assert response.status == 200 and response.headers["content-type"] == "audio/mpeg"
     finally:
         context.close()
+
+
+def test_an_upload_over_the_cap_gets_our_own_413_page(page, live_server, tmp_path):
+    live_server.app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024  # a small cap stands in for 728 MB
+    big = tmp_path / "huge.jpg"
+    big.write_bytes(b"\xff\xd8\xff" + bytes(3 * 1024 * 1024))
+    page.goto(live_server.url + "/submit")
+    fill_story(page, "Too much at once")
+    page.get_by_text("Add photos (up to 6)").click()
+    page.get_by_label("Photo 1", exact=True).set_input_files(str(big))
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.get_by_role("button", name="Send my story").click()
+    assert posted.value.status == 413
+    assert page.get_by_role("heading", level=1).inner_text() == "Too large"
+    assert page.get_by_text("Nothing was saved").is_visible()
+    db = open_db(live_server.app.config["DATABASE"])
+    try:
+        assert db["stories"].count == 0
+    finally:
+        db.close()
+    assert mf.files_under(live_server.app.config["MEDIA_DIR"]) == []
