@@ -61,6 +61,8 @@ def _visible_story(db, story_id: str) -> bool:
 
 @bp.route("/media/<media_id>/<variant>")
 def serve(media_id, variant):
+    """One stored file of a photo or recording, or its WebVTT captions; 404 unless
+    the viewer may see the story."""
     db = get_db()
     item = media.get_media(db, media_id)
     if (
