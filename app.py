@@ -84,7 +84,17 @@ def create_app(test_config=None):
     media_cli.init_app(app)
     media_views.init_app(app)
 
-    # A fresh data directory just works: apply pending migrations at start.
+    # Search (issue 5): /search, /api/v1, the outbox drain after writing requests, `flask index`.
+    from search_index import web as search_web
+    from stories import api, search_views
+
+    search_web.init_app(app)
+    app.register_blueprint(search_views.bp)
+    app.register_blueprint(api.bp)
+
+    # A fresh data directory just works: apply pending migrations at start,
+    # then rebuild a missing, outdated or damaged search index.
     with app.app_context():
         migrate(db.get_db())
+        search_web.ensure_at_start(db.get_db())
     return app

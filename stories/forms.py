@@ -16,7 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields import DateField
+from wtforms.fields import DateField, SearchField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -656,3 +656,23 @@ class CuratorEditForm(StoryFieldsForm):
         self.languages.data = ", ".join(story["languages"])
         self.identity.data = ", ".join(story["identity"])
         self.era.data = str(story["era"]) if story.get("era") else ""
+
+
+class SearchForm(FlaskForm):
+    """The search box: a GET form that changes nothing, so it has no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(
+        _l("Words to search for"),
+        description=_l(
+            'Put a phrase in "quotes". Use OR for either word and NOT to leave a word out. '
+            "Leave it empty to browse by the choices beside the results."
+        ),
+    )
+    sort = SelectField(_l("Sort by"), choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sort.choices = [("relevance", _l("Best match")), ("date", _l("Newest first"))]

@@ -1,0 +1,91 @@
+"""Highlighted snippets for the hits of one page.
+
+The text comes from SQLite (the index stores none). Instead of re-running the
+analyzer, a small scanner applies the same lowercasing, accent folding and
+stemming to each word (cached) and the same bigrams to CJK runs, and marks the
+tokens whose terms the query asked for.
+"""
+
+from markupsafe import Markup, escape
+
+from search_index.analysis import nfc, scan
+
+SNIPPET_CHARS = 240
+_LEAD = 40  # characters of context shown before the first match
+
+
+def _merge(spans):
+    merged = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return merged
+
+
+def _snap_left(text, index):
+    if index <= 0:
+        return 0
+    space = text.rfind(" ", max(0, index - 20), index)
+    return space + 1 if space >= 0 else index
+
+
+def _snap_right(text, index):
+    if index >= len(text):
+        return len(text)
+    space = text.find(" ", index, index + 20)
+    return space if space >= 0 else index
+
+
+def _render(text, start, end, spans) -> Markup:
+    parts = [Markup("…")] if start > 0 else []
+    cursor = start
+    for s, e in spans:
+        s, e = max(s, start), min(e, end)
+        if s >= e:
+            continue
+        parts.append(escape(text[cursor:s]))
+        parts.append(Markup("<mark>") + escape(text[s:e]) + Markup("</mark>"))
+        cursor = e
+    parts.append(escape(text[cursor:end]))
+    if end < len(text):
+        parts.append(Markup("…"))
+    return Markup("").join(parts)
+
+
+def snippet(text: str | None, terms, width: int = SNIPPET_CHARS) -> Markup | None:
+    """The densest window of about ``width`` characters of ``text`` with the
+    query's ``terms`` marked, escaped for HTML. None when no term occurs."""
+    if not text or not terms:
+        return None
+    text = " ".join(nfc(text).split())
+    spans = [(start, end) for term, start, end in scan(text) if term in terms]
+    if not spans:
+        return None
+    spans = _merge(spans)
+    best, best_count, j = 0, 0, 0
+    for i, (s, _e) in enumerate(spans):
+        while j < len(spans) and spans[j][0] < s + width - _LEAD:
+            j += 1
+        if j - i > best_count:
+            best, best_count = i, j - i
+    start = _snap_left(text, spans[best][0] - _LEAD)
+    end = _snap_right(text, start + width)
+    return _render(text, start, end, spans)
+
+
+def plain_snippet(text: str | None, width: int = SNIPPET_CHARS) -> Markup | None:
+    """The beginning of ``text``, escaped, for hits with nothing to highlight."""
+    if not text:
+        return None
+    text = " ".join(nfc(text).split())
+    end = _snap_right(text, width) if len(text) > width else len(text)
+    return _render(text, 0, end, [])
+
+
+def strip_marks(markup: Markup | None) -> str | None:
+    """A snippet as plain text (for JSON and CSV)."""
+    if markup is None:
+        return None
+    return Markup(markup).striptags()

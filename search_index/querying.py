@@ -1,0 +1,234 @@
+"""Turning what a reader typed into a Whoosh query, and finding the matches.
+
+The parser understands words (AND by default), "quoted phrases", OR, NOT and
+parentheses, and nothing else: no field, wildcard, range, boost or fuzzy syntax,
+since the default parser answers field queries on anything indexed and a leading
+wildcard scans every term. Queries are capped in length and in number of terms.
+
+Matching documents are counted as sets of document numbers built from the
+terms' postings (intersection for AND, union for OR), never by scoring every
+match; Whoosh scores only as far as the page being shown.
+"""
+
+import re
+
+from whoosh import query
+from whoosh.qparser import GroupPlugin, MultifieldPlugin, OperatorsPlugin, PhrasePlugin, QueryParser
+from whoosh.reading import TermNotFound
+
+from search_index.analysis import MAX_SHINGLE, TOKEN_PATTERN, is_cjk_term, nfc
+from search_index.schema import SHINGLE_FIELDS, TEXT_FIELDS
+
+MAX_QUERY_CHARS = 300
+MAX_TERMS = 24
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def cap_query(text: str | None) -> tuple[str, bool]:
+    """The query text trimmed to MAX_QUERY_CHARS characters and MAX_TERMS tokens
+    (a CJK run of n characters counts as n-1 tokens). Returns (text, was_capped)."""
+    text = _CONTROL.sub(" ", nfc(text or "")).strip()
+    capped = False
+    if len(text) > MAX_QUERY_CHARS:
+        text, capped = text[:MAX_QUERY_CHARS], True
+    count = 0
+    for match in TOKEN_PATTERN.finditer(text):
+        piece = match.group(0)
+        size = max(1, len(piece) - 1) if match.lastgroup == "cjk" else 1
+        if count + size > MAX_TERMS:
+            keep = MAX_TERMS - count
+            cut = match.start() + keep + 1 if match.lastgroup == "cjk" and keep > 0 else match.start()
+            return text[:cut].rstrip(), True
+        count += size
+    return text, capped
+
+
+def make_parser(schema) -> QueryParser:
+    """A parser over title, summary and body with only the syntax we allow."""
+    plugins = [
+        PhrasePlugin(),
+        GroupPlugin(),
+        # REQUIRE is left out: Whoosh 2.7.4's Require matcher inverts its result.
+        OperatorsPlugin(AndNot=None, AndMaybe=None, Require=None),
+        MultifieldPlugin(list(TEXT_FIELDS), fieldboosts=TEXT_FIELDS),
+    ]
+    return QueryParser(None, schema, plugins=plugins)
+
+
+def _shingle_terms(field, words):
+    """Shingle terms covering the runs of adjacent CJK tokens in ``words``."""
+    terms, run = [], []
+    for word in [*words, None]:
+        if word is not None and is_cjk_term(word):
+            run.append(word)
+            continue
+        if len(run) >= 2:
+            size = min(MAX_SHINGLE, len(run))
+            starts = list(range(0, len(run) - size + 1, size - 1))
+            if starts[-1] != len(run) - size:
+                starts.append(len(run) - size)
+            terms.extend(query.Term(field, " ".join(run[i : i + size])) for i in starts)
+        run = []
+    return terms
+
+
+class ShingledPhrase(query.And):
+    """A phrase with the shingle terms that narrow its candidates (same matches)."""
+
+
+def _rewrite_phrase(q: query.Phrase, schema):
+    words = list(q.words)
+    if q.fieldname not in TEXT_FIELDS or q.slop != 1:
+        return q
+    if not words:
+        return query.NullQuery
+    if len(words) == 1:
+        return query.Term(q.fieldname, words[0], boost=q.boost)
+    shingle_field = SHINGLE_FIELDS[q.fieldname]
+    if shingle_field not in schema:
+        return q
+    shingles = _shingle_terms(shingle_field, words)
+    if not shingles:
+        return q
+    if len(shingles) == 1 and len(words) <= MAX_SHINGLE and all(is_cjk_term(w) for w in words):
+        # The whole phrase is one shingle: that term alone decides the match.
+        shingles[0].boost = q.boost
+        return shingles[0]
+    # Otherwise the shingles narrow the candidates and the phrase matcher confirms.
+    return ShingledPhrase([*shingles, q])
+
+
+def rewrite(q, schema):
+    """Replace phrases of CJK tokens by shingle terms where the index has them
+    (same matches, much faster) and one-word phrases by terms."""
+    if isinstance(q, query.Phrase):
+        return _rewrite_phrase(q, schema)
+    if q.is_leaf():
+        return q
+    return q.apply(lambda child: rewrite(child, schema))
+
+
+_SHINGLE_NAMES = set(SHINGLE_FIELDS.values())
+
+
+def scoring_query(q):
+    """The query used to rank one page. The set of matches is already exact, so
+    position checks need not run again: a phrase scores as its words, and an
+    AND holding shingle terms scores as those shingles alone."""
+    if isinstance(q, query.Phrase):
+        return query.And([query.Term(q.fieldname, w) for w in q.words], boost=q.boost)
+    if isinstance(q, ShingledPhrase):
+        shingles = [c for c in q.subqueries if isinstance(c, query.Term) and c.fieldname in _SHINGLE_NAMES]
+        return shingles[0] if len(shingles) == 1 else query.And(shingles, boost=q.boost)
+    if q.is_leaf():
+        return q
+    return q.apply(scoring_query)
+
+
+def parse(parser, text: str):
+    """The rewritten query for ``text`` (already capped), or NullQuery."""
+    try:
+        q = parser.parse(text)
+    except Exception:  # the parser is lenient; anything it still chokes on finds nothing
+        return query.NullQuery
+    if q is None:
+        return query.NullQuery
+    # Normalize before rewriting: normalize() would merge our ShingledPhrase into
+    # an enclosing AND.
+    q = q.normalize()
+    if q is query.NullQuery:
+        return q
+    return rewrite(q, parser.schema)
+
+
+def positive_terms(q) -> set:
+    """Texts of the text-field terms a hit may contain (not those under NOT), for highlighting."""
+    terms = set()
+
+    def walk(node, negated=False):
+        if isinstance(node, query.Not):
+            walk(node.query, not negated)
+        elif isinstance(node, query.Term):
+            if not negated and node.fieldname in TEXT_FIELDS:
+                terms.add(node.text)
+        elif isinstance(node, query.Phrase):
+            if not negated and node.fieldname in TEXT_FIELDS:
+                terms.update(node.words)
+        elif not node.is_leaf():
+            for child in node.children():
+                walk(child, negated)
+
+    walk(q)
+    return terms
+
+
+def _term_docs(reader, field, text) -> set:
+    try:
+        return set(reader.postings(field, text).all_ids())
+    except TermNotFound:
+        return set()
+
+
+def _confirm(q, searcher, candidates: set) -> set:
+    """Those ``candidates`` that ``q`` matches, skipping through its matcher."""
+    matcher = q.matcher(searcher)
+    found = set()
+    for docnum in sorted(candidates):
+        if not matcher.is_active():
+            break
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+            if not matcher.is_active():
+                break
+        if matcher.id() == docnum:
+            found.add(docnum)
+    return found
+
+
+def matching_docs(q, searcher, universe: set) -> set:
+    """Document numbers (within ``universe``, the live documents) that ``q`` matches."""
+    reader = searcher.reader()
+
+    def docs(node, candidates=None):
+        if node is query.NullQuery or isinstance(node, type(query.NullQuery)):
+            return set()
+        if isinstance(node, query.Term):
+            return _term_docs(reader, node.fieldname, node.text)
+        if isinstance(node, query.Every):
+            return set(universe)
+        if isinstance(node, query.Not):
+            return universe - docs(node.query)
+        if isinstance(node, query.Or):
+            result = set()
+            for child in node.subqueries:
+                result |= docs(child)
+            return result
+        if isinstance(node, query.And):
+            positive = [c for c in node.subqueries if not isinstance(c, query.Not)]
+            negative = [c.query for c in node.subqueries if isinstance(c, query.Not)]
+            cheap = [c for c in positive if isinstance(c, (query.Term, query.Or, query.And))]
+            costly = [c for c in positive if c not in cheap]
+            sets = sorted((docs(c) for c in cheap), key=len)
+            if sets:
+                result = sets[0].intersection(*sets[1:]) if len(sets) > 1 else sets[0]
+            else:
+                result = set(universe) if not costly else None
+            for child in costly:
+                result = docs(child, result)
+            for child in negative:
+                if result:
+                    result -= docs(child)
+            return result or set()
+        if isinstance(node, query.Phrase):
+            # Candidates have every word; the phrase matcher checks positions only in them.
+            sets = sorted((_term_docs(reader, node.fieldname, w) for w in node.words), key=len)
+            found = sets[0].intersection(*sets[1:]) if sets else set()
+            if candidates is not None:
+                found &= candidates
+            return _confirm(node, searcher, found) if found else set()
+        # Anything else: Whoosh's own matcher.
+        if candidates is not None:
+            return _confirm(node, searcher, candidates)
+        return set(searcher.docs_for_query(node))
+
+    return docs(q) & universe

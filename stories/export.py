@@ -1,0 +1,107 @@
+"""Exporting the current search as CSV or JSON for researchers.
+
+Every record carries the metadata shown on the story page, a citation and the
+permanent URL. The full text (and transcripts) only where the contributor
+allowed quotation in research publications."""
+
+import csv
+import io
+
+from flask_babel import gettext as _
+
+import search_index
+from stories.public import permanent_url
+
+EXPORT_LIMIT = 5000
+CSV_COLUMNS = [
+    "id",
+    "title",
+    "attribution",
+    "published",
+    "themes",
+    "heritage",
+    "languages",
+    "identity",
+    "decade",
+    "place",
+    "summary",
+    "content_notes",
+    "citation",
+    "url",
+    "quotation_allowed",
+    "text",
+    "transcripts",
+]
+# A spreadsheet runs a cell that starts with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def citation(story, url: str) -> str:
+    """The citation shown on the story page, as plain text."""
+    year = f", {story['published'][:4]}" if story.get("published") else ""
+    who = story.get("attribution") or _("Anonymous")
+    return f"{who}. “{story['title']}”. {_('Crossings oral history archive')}{year}. {_('Story')} {story['id']}. {url}"
+
+
+def record(story) -> dict:
+    """One exported story."""
+    url = permanent_url(story["id"])
+    quotable = bool(story.get("quotation"))
+    return {
+        "id": story["id"],
+        "title": story["title"],
+        "attribution": story.get("attribution") or _("Anonymous"),
+        "published": story.get("published"),
+        "themes": story["themes"],
+        "heritage": story["heritage"],
+        "languages": story["languages"],
+        "identity": story["identity"],
+        "decade": story.get("era"),
+        "place": story.get("place"),
+        "summary": story.get("summary"),
+        "content_notes": story.get("content_notes"),
+        "citation": citation(story, url),
+        "url": url,
+        "quotation_allowed": quotable,
+        "text": story.get("body") if quotable else None,
+        "transcripts": story.get("transcripts", []) if quotable else [],
+    }
+
+
+def export_records(db, args, level):
+    """The records of the search ``args`` at viewer ``level`` (up to EXPORT_LIMIT)
+    and the total number of matches."""
+    results = search_index.search(
+        db,
+        args.q,
+        level=level,
+        filters=args.filters,
+        sort=args.sort,
+        page=1,
+        per_page=EXPORT_LIMIT,
+        snippets=False,
+        facets=False,
+        suggest=False,
+    )
+    return [record(hit.story) for hit in results.hits], results.total
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        value = "; ".join(str(v) for v in value)
+    value = str(value)
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def to_csv(records) -> str:
+    """The records as CSV text with a header row."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for rec in records:
+        writer.writerow([_cell(rec[column]) for column in CSV_COLUMNS])
+    return out.getvalue()
