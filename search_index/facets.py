@@ -53,10 +53,13 @@ class IndexView:
         self.values = {field: _field_sets(reader, field) for field in FACET_FIELDS.values()}
         self.labels = labels or {}
         # Newest first, for date order and for listing without a query.
+        # Ties (stories published the same day) are broken by story id, so the
+        # order does not depend on the order in which documents were indexed.
         dates = reader.column_reader(DATE_FIELD) if reader.has_column(DATE_FIELD) else None
+        story_ids = reader.column_reader("id") if reader.has_column("id") else None
         live = sorted(self.live)
-        if dates is not None:
-            live.sort(key=lambda d: (dates[d] or "", d), reverse=True)
+        if dates is not None and story_ids is not None:
+            live.sort(key=lambda d: (dates[d] or "", story_ids[d] or ""), reverse=True)
         else:
             live.reverse()
         self.by_date = live

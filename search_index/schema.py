@@ -40,7 +40,8 @@ def build_schema() -> Schema:
     """The Whoosh schema of the story index."""
     text, shingles = text_analyzer(), shingle_analyzer()
     fields = {
-        "id": ID(unique=True, stored=True),
+        # Sortable too: the id breaks ties in date order without reading stored fields.
+        "id": ID(unique=True, stored=True, sortable=True),
         "digest": STORED(),
         "title": TEXT(analyzer=text, multitoken_query="phrase"),
         "summary": TEXT(analyzer=text, multitoken_query="phrase"),

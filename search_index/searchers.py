@@ -4,8 +4,7 @@ Each process keeps, per index directory, the live generation's Whoosh index and
 a small pool of idle searchers. A searcher is used by one thread at a time
 (Whoosh's file readers seek and read, so they are not shared between threads).
 Checking out a searcher costs a read of the CURRENT pointer and a directory
-listing; a new commit is picked up by ``Searcher.refresh()``, which reuses the
-readers of unchanged segments, and a rebuilt generation by reopening.
+listing; after a new commit or a rebuilt generation the searcher is reopened.
 """
 
 import atexit
@@ -86,10 +85,14 @@ def searcher(root: str):
     gen = _generation(root)
     with _lock:
         s = gen.idle.pop() if gen.idle else None
+    if s is not None and not s.up_to_date():
+        # Not Searcher.refresh(): in Whoosh 2.7.4 it matches reusable readers by
+        # TOC generation instead of segment id, so it reuses nothing and leaves
+        # all but one of the old segment readers open.
+        s.close()
+        s = None
     if s is None:
         s = gen.ix.searcher()
-    elif not s.up_to_date():
-        s = s.refresh()
     ok = False
     try:
         yield s, gen

@@ -68,8 +68,8 @@ def record(story) -> dict:
     }
 
 
-def export_records(db, args, level):
-    """The records of the search ``args`` at viewer ``level`` (up to EXPORT_LIMIT)
+def export_records(db, args, level, limit: int = EXPORT_LIMIT):
+    """The records of the search ``args`` at viewer ``level`` (up to ``limit``)
     and the total number of matches."""
     results = search_index.search(
         db,
@@ -78,7 +78,7 @@ def export_records(db, args, level):
         filters=args.filters,
         sort=args.sort,
         page=1,
-        per_page=EXPORT_LIMIT,
+        per_page=limit,
         snippets=False,
         facets=False,
         suggest=False,
