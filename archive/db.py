@@ -1,5 +1,6 @@
 """Opening the archive database with the settings every connection needs."""
 
+import contextlib
 import sqlite3
 
 import sqlite_utils
@@ -17,12 +18,41 @@ _PRAGMAS = (
 )
 
 
+class ArchiveDatabase(sqlite_utils.Database):
+    """sqlite_utils.Database whose outermost ``atomic()`` block begins with
+    BEGIN IMMEDIATE.
+
+    A deferred transaction that reads and then writes fails at once with
+    "database is locked" (SQLITE_BUSY_SNAPSHOT, no busy_timeout wait) when
+    another process committed in between, as two curators approving at the
+    same moment showed. Taking the write lock up front makes it wait its turn."""
+
+    @contextlib.contextmanager
+    def atomic(self):
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        else:
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.rollback()
+                raise
+
+
 def open_db(path) -> sqlite_utils.Database:
     """Open the SQLite file at ``path`` with WAL, full sync, a busy timeout,
     foreign keys and secure delete switched on."""
     conn = sqlite3.connect(str(path), timeout=5, check_same_thread=False)
     conn.row_factory = sqlite3.Row
-    db = sqlite_utils.Database(conn, execute_plugins=False)
+    db = ArchiveDatabase(conn, execute_plugins=False)
     for pragma in _PRAGMAS:
         db.execute(pragma)
     return db
