@@ -151,6 +151,8 @@ def positive_terms(q) -> set:
         elif isinstance(node, query.Term):
             if not negated and node.fieldname in TEXT_FIELDS:
                 terms.add(node.text)
+            elif not negated and node.fieldname in _SHINGLE_NAMES:
+                terms.update(node.text.split(" "))
         elif isinstance(node, query.Phrase):
             if not negated and node.fieldname in TEXT_FIELDS:
                 terms.update(node.words)

@@ -75,6 +75,10 @@ def test_search_page_highlights_cjk_and_folded_words(client, multilingual):
     assert result_ids(html) == [multilingual["hk"]]
     html = client.get("/search?q=pho").get_data(as_text=True)
     assert "<mark>phở</mark>" in html
+    html = client.get("/search?q=味噌汁").get_data(as_text=True)
+    assert "<mark>味噌汁</mark>" in html
+    html = client.get("/search?q=할머니").get_data(as_text=True)
+    assert "<mark>할머니</mark>" in html
 
 
 # Acceptance 2: facets ---------------------------------------------------------------
