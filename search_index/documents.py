@@ -4,10 +4,9 @@ embargo) with a current consent record."""
 
 import hashlib
 import json
-from collections import defaultdict
 
 from archive.access import CURATOR, is_published, published_where
-from search_index.schema import SHINGLE_FIELDS, facet_key
+from search_index.schema import SHINGLE_FIELDS, facet_key, facet_term
 
 _BATCH = 500
 _SHINGLE_NAMES = set(SHINGLE_FIELDS.values())
@@ -105,15 +104,15 @@ def to_document(story) -> dict:
         "access": story["access"],
         "published": story.get("published") or "",
         "themes": ",".join(story["themes"]),
-        "heritage": ",".join(dict.fromkeys(facet_key(v) for v in story["heritage"])),
-        "languages": ",".join(dict.fromkeys(facet_key(v) for v in story["languages"])),
-        "identity": ",".join(dict.fromkeys(facet_key(v) for v in story["identity"])),
+        "heritage": ",".join(dict.fromkeys(facet_term(v) for v in story["heritage"] if facet_key(v))),
+        "languages": ",".join(dict.fromkeys(facet_term(v) for v in story["languages"] if facet_key(v))),
+        "identity": ",".join(dict.fromkeys(facet_term(v) for v in story["identity"] if facet_key(v))),
         "media": ",".join(story["media"]),
     }
     if story.get("era"):
         doc["decade"] = str(story["era"])
     if story.get("place") and facet_key(story["place"]):
-        doc["place"] = facet_key(story["place"])
+        doc["place"] = facet_term(story["place"])
     for field, shingle_field in SHINGLE_FIELDS.items():
         doc[shingle_field] = doc[field]
     doc["digest"] = digest(doc)
@@ -135,27 +134,3 @@ def iter_documents(db, story_ids=None):
         for story_id in chunk:
             if story_id in stories:
                 yield to_document(stories[story_id])
-
-
-def facet_labels(db) -> dict:
-    """For each free-text facet, the most used spelling of each value among
-    published stories: ``{field: {key: label}}``."""
-    where, params = published_where(CURATOR)
-    published = f"SELECT s.id FROM stories s JOIN consent_records c ON c.id = s.consent_id WHERE {where}"
-    counts = defaultdict(lambda: defaultdict(int))
-    kinds = {"heritage": "heritage", "language": "languages", "identity": "identity"}
-    for kind, value, n in db.execute(
-        f"SELECT kind, value, count(*) FROM story_tags WHERE story_id IN ({published}) GROUP BY kind, value",
-        params,
-    ):
-        if kind in kinds:
-            counts[(kinds[kind], facet_key(value))][value] += n
-    for value, n in db.execute(
-        f"SELECT place, count(*) FROM stories WHERE id IN ({published}) AND place IS NOT NULL GROUP BY place",
-        params,
-    ):
-        counts[("place", facet_key(value))][value] += n
-    labels = defaultdict(dict)
-    for (field, key), spellings in counts.items():
-        labels[field][key] = max(spellings.items(), key=lambda item: (item[1], item[0]))[0]
-    return dict(labels)

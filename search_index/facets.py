@@ -8,12 +8,15 @@ whole sidebar, and the same sets serve as filters when a facet is selected. No
 ``groupedby`` on the page query (it scores and sorts every match).
 """
 
+import threading
 from dataclasses import dataclass
 
+from search_index.postings import leaf_ids
 from search_index.schema import (
     ACCESS_FIELD,
     DATE_FIELD,
     FACET_FIELDS,
+    LABEL_SEPARATOR,
     RARE_FACETS,
     RARE_THRESHOLD,
 )
@@ -30,31 +33,49 @@ class FacetValue:
 
 
 def _field_sets(reader, field):
-    """{value: set of live document numbers} for every term of ``field``."""
-    sets = {}
+    """({key: set of live document numbers}, {key: label}) for every value of
+    ``field``. Free-text values are indexed as "key<US>label" (see
+    schema.facet_term); spellings of one key are merged and the label of the
+    most used spelling is kept."""
+    sets, labels, weight = {}, {}, {}
     if field not in reader.schema:
-        return sets
-    for term in reader.field_terms(field):
-        docs = set(reader.postings(field, term).all_ids())
-        if docs:
-            sets[term] = docs
-    return sets
+        return sets, labels
+    for leaf, offset in reader.leaf_readers():
+        for term in leaf.field_terms(field):
+            docs = leaf_ids(leaf.postings(field, term))
+            if not docs:
+                continue
+            if offset:
+                docs = {d + offset for d in docs}
+            key, _sep, label = term.partition(LABEL_SEPARATOR)
+            sets.setdefault(key, set()).update(docs)
+            label = label or key
+            weight[(key, label)] = weight.get((key, label), 0) + len(docs)
+    for (key, label), n in sorted(weight.items()):
+        if n > weight.get((key, labels.get(key)), -1):
+            labels[key] = label
+    return sets, labels
 
 
 class IndexView:
     """What one version of the index knows, computed once and shared by every
     searcher of that version in this process."""
 
-    def __init__(self, searcher, labels=None):
-        reader = searcher.reader()
+    def __init__(self, searcher):
+        reader = self._reader = searcher.reader()
         self.version = reader.generation()
         self.live = set(reader.all_doc_ids())
-        self.access = _field_sets(reader, ACCESS_FIELD)
-        self.values = {field: _field_sets(reader, field) for field in FACET_FIELDS.values()}
-        self.labels = labels or {}
-        # Newest first, for date order and for listing without a query.
-        # Ties (stories published the same day) are broken by story id, so the
-        # order does not depend on the order in which documents were indexed.
+        self.access, _ = _field_sets(reader, ACCESS_FIELD)
+        self.values, self.labels = {}, {}
+        for field in FACET_FIELDS.values():
+            self.values[field], self.labels[field] = _field_sets(reader, field)
+        self._by_date = None
+        self._date_lock = threading.Lock()
+        self._readable = {}
+
+    def _date_order(self, reader):
+        # Newest first; stories published the same day are ordered by story id,
+        # so the order does not depend on the order in which they were indexed.
         dates = reader.column_reader(DATE_FIELD) if reader.has_column(DATE_FIELD) else None
         story_ids = reader.column_reader("id") if reader.has_column("id") else None
         live = sorted(self.live)
@@ -62,9 +83,18 @@ class IndexView:
             live.sort(key=lambda d: (dates[d] or "", story_ids[d] or ""), reverse=True)
         else:
             live.reverse()
-        self.by_date = live
-        self.date_rank = {docnum: rank for rank, docnum in enumerate(live)}
-        self._readable = {}
+        return live
+
+    def by_date(self, searcher) -> list:
+        """Live documents newest first (computed on first use: only date order
+        and browsing without a query need it)."""
+        if self._by_date is None:
+            with self._date_lock:
+                if self._by_date is None:
+                    order = self._date_order(searcher.reader())
+                    self.date_rank = {docnum: rank for rank, docnum in enumerate(order)}
+                    self._by_date = order
+        return self._by_date
 
     def readable(self, access_levels) -> set:
         """Documents whose access level is one of ``access_levels`` (a copy)."""
@@ -111,11 +141,12 @@ class IndexView:
                 return custom
         return self.labels.get(field, {}).get(value, value)
 
-    def order_by_date(self, docs: set, start: int, stop: int) -> list:
+    def order_by_date(self, searcher, docs: set, start: int, stop: int) -> list:
         """``docs`` newest first, sliced [start:stop]."""
-        if len(docs) * 8 >= len(self.by_date):
+        by_date = self.by_date(searcher)
+        if len(docs) * 8 >= len(by_date):
             out = []
-            for docnum in self.by_date:
+            for docnum in by_date:
                 if docnum in docs:
                     out.append(docnum)
                     if len(out) >= stop:

@@ -98,11 +98,18 @@ def _apply(db, root: str, story_ids, purge: bool) -> None:
     stories = load_stories(db, story_ids)
     writer = _writer(ix)
     try:
+        changed = False
         for story_id in dict.fromkeys(story_ids):
             if story_id in stories:
                 writer.update_document(**to_document(stories[story_id]))
+                changed = True
             else:
-                writer.delete_by_term("id", story_id)
+                changed = writer.delete_by_term("id", story_id) > 0 or changed
+        if not (changed or purge):
+            # Nothing to do (e.g. a story that was never indexed): no new index
+            # version, so searchers need not reopen.
+            writer.cancel()
+            return
         writer.commit(mergetype=merge_segments_with_deletions if purge else None)
     except BaseException:
         if not writer.is_closed:
@@ -111,18 +118,23 @@ def _apply(db, root: str, story_ids, purge: bool) -> None:
     storage.write_manifest(storage.generation_path(root, storage.current_generation(root)))
 
 
-def _drain_locked(db, root: str) -> int:
+def _drain_locked(db, root: str, defer_purge: bool = False) -> int:
     """Apply every outbox row, oldest first. Caller holds the lock.
 
     Rows are deleted only after their changes are committed to the index, and
-    rows that arrive while we work are picked up before we let go of the lock."""
-    applied = 0
+    rows that arrive while we work are picked up before we let go of the lock.
+    With ``defer_purge`` the stories of purge rows are removed at once (they
+    vanish from search) but the slow rewrite of segments is left for later:
+    those rows stay in the outbox (see ``purges_waiting``)."""
+    applied, after = 0, 0
     while True:
-        rows = outbox.pending(db, limit=_BATCH)
+        rows = list(db["index_outbox"].rows_where("id > ?", [after], order_by="id", limit=_BATCH))
         if not rows:
             return applied
-        _apply(db, root, [r["story_id"] for r in rows], purge=any(r["purge"] for r in rows))
-        outbox.done(db, [r["id"] for r in rows])
+        after = rows[-1]["id"]
+        purge = any(r["purge"] for r in rows)
+        _apply(db, root, [r["story_id"] for r in rows], purge=purge and not defer_purge)
+        outbox.done(db, [r["id"] for r in rows if not (defer_purge and r["purge"])])
         applied += len(rows)
 
 
@@ -131,9 +143,18 @@ def waiting(db) -> int:
     return db.execute("SELECT count(*) FROM index_outbox").fetchone()[0]
 
 
-def sync(db, *, index_dir=None, timeout: float = DRAIN_TIMEOUT) -> SyncResult:
+def purges_waiting(db) -> bool:
+    """True when a withdrawal (or redaction) still waits for its segment rewrite."""
+    return db.execute("SELECT 1 FROM index_outbox WHERE purge = 1 LIMIT 1").fetchone() is not None
+
+
+def sync(db, *, index_dir=None, timeout: float = DRAIN_TIMEOUT, defer_purge: bool = False) -> SyncResult:
     """Drain the outbox into the index, waiting at most ``timeout`` seconds for
-    the writer lock. A missing or damaged index is rebuilt instead."""
+    the writer lock. A missing or damaged index is rebuilt instead.
+
+    ``defer_purge`` (used after web requests) removes withdrawn stories at once
+    but leaves the rewrite of their segments, which takes seconds on a large
+    index, in the outbox for a later ``sync`` (a background thread in the app)."""
     root = index_root(index_dir)
     with storage.writer_lock(root, timeout) as held:
         if not held:
@@ -141,7 +162,7 @@ def sync(db, *, index_dir=None, timeout: float = DRAIN_TIMEOUT) -> SyncResult:
         if storage.current_generation(root) is None:
             _rebuild_locked(db, root)
             return SyncResult(applied=0, waiting=waiting(db))
-        applied = _drain_locked(db, root)
+        applied = _drain_locked(db, root, defer_purge=defer_purge)
     return SyncResult(applied=applied, waiting=waiting(db))
 
 

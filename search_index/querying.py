@@ -14,9 +14,9 @@ import re
 
 from whoosh import query
 from whoosh.qparser import GroupPlugin, MultifieldPlugin, OperatorsPlugin, PhrasePlugin, QueryParser
-from whoosh.reading import TermNotFound
 
 from search_index.analysis import MAX_SHINGLE, TOKEN_PATTERN, is_cjk_term, nfc
+from search_index.postings import term_docs
 from search_index.schema import SHINGLE_FIELDS, TEXT_FIELDS
 
 MAX_QUERY_CHARS = 300
@@ -164,13 +164,6 @@ def positive_terms(q) -> set:
     return terms
 
 
-def _term_docs(reader, field, text) -> set:
-    try:
-        return set(reader.postings(field, text).all_ids())
-    except TermNotFound:
-        return set()
-
-
 def _confirm(q, searcher, candidates: set) -> set:
     """Those ``candidates`` that ``q`` matches, skipping through its matcher."""
     matcher = q.matcher(searcher)
@@ -195,7 +188,7 @@ def matching_docs(q, searcher, universe: set) -> set:
         if node is query.NullQuery or isinstance(node, type(query.NullQuery)):
             return set()
         if isinstance(node, query.Term):
-            return _term_docs(reader, node.fieldname, node.text)
+            return term_docs(reader, node.fieldname, node.text)
         if isinstance(node, query.Every):
             return set(universe)
         if isinstance(node, query.Not):
@@ -223,7 +216,7 @@ def matching_docs(q, searcher, universe: set) -> set:
             return result or set()
         if isinstance(node, query.Phrase):
             # Candidates have every word; the phrase matcher checks positions only in them.
-            sets = sorted((_term_docs(reader, node.fieldname, w) for w in node.words), key=len)
+            sets = sorted((term_docs(reader, node.fieldname, w) for w in node.words), key=len)
             found = sets[0].intersection(*sets[1:]) if sets else set()
             if candidates is not None:
                 found &= candidates

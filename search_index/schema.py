@@ -62,7 +62,18 @@ def build_schema() -> Schema:
     return Schema(**fields)
 
 
+# Between a facet key and its label in an indexed facet term (ASCII unit separator).
+LABEL_SEPARATOR = "\x1f"
+
+
 def facet_key(value) -> str:
-    """How a facet value is written in the index and in URLs: case-folded, single
+    """How a facet value is matched and written in URLs: case-folded, single
     spaces, no commas (commas separate keywords)."""
     return " ".join(str(value).replace(",", " ").split()).casefold()
+
+
+def facet_term(value) -> str:
+    """A free-text facet value as indexed: "key<US>label", so that counts group
+    by key while the label keeps the contributor's spelling ("Korean")."""
+    label = " ".join("".join(ch if ch.isprintable() else " " for ch in str(value)).replace(",", " ").split())
+    return f"{facet_key(value)}{LABEL_SEPARATOR}{label}"

@@ -34,7 +34,7 @@ class _Generation:
         self._view = None
         self._view_lock = threading.Lock()
 
-    def view(self, searcher, labels_loader=None) -> IndexView:
+    def view(self, searcher) -> IndexView:
         """The IndexView of the version ``searcher`` reads, built on first use."""
         version = searcher.reader().generation()
         view = self._view
@@ -43,8 +43,7 @@ class _Generation:
         with self._view_lock:
             view = self._view
             if view is None or view.version != version:
-                labels = labels_loader() if labels_loader else None
-                view = IndexView(searcher, labels)
+                view = IndexView(searcher)
                 # Keep the newest: a slow thread on an old version must not replace it.
                 if self._view is None or self._view.version <= view.version:
                     self._view = view

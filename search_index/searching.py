@@ -13,14 +13,14 @@ import logging
 from dataclasses import dataclass, field
 
 from whoosh import query as wquery
-from whoosh.reading import TermNotFound
 from whoosh.support.levenshtein import distance
 
 from archive.access import PUBLIC, READABLE_ACCESS
 from search_index.analysis import TOKEN_PATTERN, nfc, normalize_word
-from search_index.documents import facet_labels, load_stories, searchable_text
+from search_index.documents import load_stories, searchable_text
 from search_index.highlight import plain_snippet, snippet
 from search_index.indexing import index_root
+from search_index.postings import term_docs
 from search_index.querying import cap_query, make_parser, matching_docs, parse, positive_terms, scoring_query
 from search_index.schema import FACET_FIELDS, TEXT_FIELDS, facet_key
 from search_index.searchers import forget, searcher
@@ -106,17 +106,9 @@ def _index_filters(filters) -> dict:
     return selected
 
 
-def _labels_loader(db):
-    return lambda: facet_labels(db)
-
-
 def _surface_word(db, reader, term: str, allowed: set) -> str | None:
     """A word as written in a story the viewer may read whose index term is ``term``."""
-    try:
-        docnums = reader.postings("body", term).all_ids()
-    except TermNotFound:
-        return None
-    for docnum in docnums:
+    for docnum in sorted(term_docs(reader, "body", term) & allowed):
         if docnum in allowed:
             story_id = reader.stored_fields(docnum)["id"]
             story = load_stories(db, [story_id]).get(story_id)
@@ -219,7 +211,7 @@ def _search(
     with searcher(root) as (s, gen):
         if gen.parser is None:
             gen.parser = make_parser(s.schema)
-        view = gen.view(s, _labels_loader(db))
+        view = gen.view(s)
         allowed = _allowed(db, s, view, level)
         for index_field, values in selected.items():
             for value in values:
@@ -234,7 +226,7 @@ def _search(
             results = s.search(scoring_query(q), limit=stop, filter=matches)
             docnums = [hit.docnum for hit in results[start:stop]]
         else:
-            docnums = view.order_by_date(matches, start, stop)
+            docnums = view.order_by_date(s, matches, start, stop)
         ids = [s.stored_fields(d)["id"] for d in docnums]
         terms = positive_terms(q) if q is not None else set()
         did_you_mean = None
@@ -289,7 +281,7 @@ def more_like_this(db, story_id: str, *, level: str = PUBLIC, limit: int = 5, in
     root = index_root(index_dir)
     try:
         with searcher(root) as (s, gen):
-            view = gen.view(s, _labels_loader(db))
+            view = gen.view(s)
             allowed = _allowed(db, s, view, level)
             own = s.document_number(id=story_id)
             allowed.discard(own)

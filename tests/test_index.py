@@ -275,3 +275,61 @@ def test_transcripts_are_searchable_and_audio_is_a_facet(app, db, client, tmp_pa
     assert {v.value: v.count for v in results.facets["media"]} == {"audio": 1}
     assert find(app, db, "", filters={"media": ["audio"]}).ids == [story_id]
     assert "<mark>Obon</mark>" in str(results.hits[0].snippet)
+
+
+def test_withdrawal_purge_in_the_background(app, db, client):
+    from search_index.web import wait_for_purges
+
+    app.config["SEARCH_PURGE_IN_BACKGROUND"] = True
+    word = "pangolinkite"
+    _several(db)
+    _, story_id, code = submit(client, body=f"We flew a {word} over the bay. " * 3 + FILLER)
+    curation.approve(db, story_id, None)
+    drain(app, db)
+    data = {
+        "csrf_token": csrf_token(client, "/my-story"),
+        "code": code,
+        "action": "withdraw_confirm",
+        "confirm": "y",
+    }
+    assert client.post("/my-story", data=data).status_code == 200
+    # Gone from search as soon as the request returns...
+    assert find(app, db, word).total == 0
+    # ...and from the index files once the rewrite in the background is done.
+    wait_for_purges()
+    assert index_contains(app, word.encode()) == []
+    assert db["index_outbox"].count == 0
+    assert find(app, db, "oolong").total == 4
+
+
+def test_fast_postings_equal_whoosh_matchers(app, db):
+    """search_index.postings reads Whoosh's blocks directly; it must agree with
+    the public matcher API on an index with several segments and deletions."""
+    from search_index.postings import term_docs
+    from search_index.searchers import searcher
+
+    for batch in range(3):
+        for i in range(150):  # more than one 128-posting block per term
+            publish(
+                db,
+                title=f"Rice {batch}-{i}",
+                body=f"Rice paddies and monsoon {'egret' if i % 3 else ''}." + FILLER,
+            )
+        drain(app, db)
+    doomed = ids(app, db, "egret")
+    for story_id in sorted(doomed)[:40]:
+        curation.unpublish(db, story_id, None)
+    drain(app, db)
+    with searcher(app.config["INDEX_DIR"]) as (s, _gen):
+        reader = s.reader()
+        assert len(list(reader.leaf_readers())) > 1 and reader.has_deletions()
+        for field, text in [
+            ("body", "rice"),
+            ("body", "egret"),
+            ("body", "monsoon"),
+            ("themes", "intergenerational-dialogue"),
+            ("body", "absent"),
+        ]:
+            expected = set(s.docs_for_query(search_index.querying.query.Term(field, text)))
+            assert term_docs(reader, field, text) == expected
+    assert find(app, db, "egret").total == len(doomed) - 40

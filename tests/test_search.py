@@ -381,3 +381,12 @@ def test_search_link_in_navigation(client):
     assert 'href="/search"' in html
     page = client.get("/search").get_data(as_text=True)
     assert '<label for="q">' in page and '<label for="sort">' in page
+
+
+def test_facet_labels_keep_the_common_spelling(app, db):
+    for heritage in (["Korean"], ["Korean"], ["korean"], ["Filipino, Ilocano"]):
+        publish(db, title="Spelling", body="Spelling of tags in the archive." + FILLER, heritage=heritage)
+    drain(app, db)
+    values = {v.value: (v.label, v.count) for v in find(app, db, "spelling").facets["heritage"]}
+    assert values["korean"] == ("Korean", 3)
+    assert find(app, db, "spelling", filters={"heritage": ["KOREAN"]}).total == 3
