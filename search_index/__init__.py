@@ -4,11 +4,12 @@ SQLite is the source of truth; the index is derived from it and can always be
 rebuilt. Every Whoosh import of the project stays inside this package, so that
 a later switch of search library is one pin and one package.
 
-Public functions (``db`` first; ``index_dir`` defaults to the app's INDEX_DIR):
+Public functions (``db`` first; every one also takes ``index_dir=``, which
+defaults to the app's INDEX_DIR inside an app context):
 
 - ``search(db, query, *, level, filters, sort, page, per_page)`` -> SearchResults
 - ``more_like_this(db, story_id, *, level, limit)`` -> [Hit]
-- ``sync(db, *, timeout)`` drains the outbox -> SyncResult
+- ``sync(db, *, timeout, defer_purge=False)`` drains the outbox -> SyncResult
 - ``index_story(db, story_id)`` / ``remove_story(story_id, *, purge)``
 - ``rebuild(db)`` -> RebuildResult, ``check(db)`` -> [difference], ``ensure_index(db)``
 """

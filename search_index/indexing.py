@@ -11,6 +11,7 @@ with the process).
 
 import logging
 import os
+import threading
 import time
 from dataclasses import dataclass
 
@@ -215,7 +216,8 @@ def _rebuild_locked(db, root: str) -> RebuildResult:
     try:
         ix = storage.create_index(path, build_schema())
         procs = min(os.cpu_count() or 1, MAX_REBUILD_PROCS)
-        if len(ids) >= PARALLEL_REBUILD_MIN and procs > 1:
+        # Forking is safe only while this process runs a single thread.
+        if len(ids) >= PARALLEL_REBUILD_MIN and procs > 1 and threading.active_count() == 1:
             # Whoosh's multiprocessing writer: each process writes its own segment.
             writer = ix.writer(procs=procs, multisegment=True, batchsize=200, **_WRITER_ARGS)
         else:
