@@ -6,13 +6,11 @@ Each change, its audit row and its search-outbox row commit together in one
 that two curators acting at once cannot both succeed on a stale reading.
 """
 
-from dataclasses import dataclass, field
-
 from flask_babel import lazy_gettext as _l
 
 from archive import audit, outbox, revisions
 from archive.clock import today
-from archive.stories import STATUSES, StoryError, get_story
+from archive.stories import STATUSES, StoryDescription, StoryError, get_story, write_themes_and_tags
 
 # Statuses a curator can decide on.
 REVIEWABLE = ("pending", "changes_requested")
@@ -152,43 +150,8 @@ def release_embargo(db, story_id: str, curator_id: int | None) -> None:
         outbox.searchable_changed(db, story_id)
 
 
-@dataclass
-class CuratorEdit:
-    """What curators may change about a story's description (not its text: see ``redact``)."""
-
-    title: str
-    themes: list[str]
-    summary: str | None = None
-    heritage: list[str] = field(default_factory=list)
-    languages: list[str] = field(default_factory=list)
-    identity: list[str] = field(default_factory=list)
-    era: int | None = None
-    place: str | None = None
-    content_notes: str | None = None
-
-    def columns(self) -> dict:
-        """The story columns this edit sets."""
-
-        def blank(value):
-            return (value or "").strip() or None
-
-        return {
-            "title": self.title.strip(),
-            "summary": blank(self.summary),
-            "era": self.era,
-            "place": blank(self.place),
-            "content_notes": blank(self.content_notes),
-        }
-
-    def tags(self):
-        """(kind, value) pairs without repeats."""
-        for kind, values in (
-            ("heritage", self.heritage),
-            ("language", self.languages),
-            ("identity", self.identity),
-        ):
-            for value in dict.fromkeys(values):
-                yield kind, value
+# What curators may change: a story's description, never its text (see ``redact``) or pseudonym.
+CuratorEdit = StoryDescription
 
 
 def _current_description(db, story_id):
@@ -221,10 +184,7 @@ def curator_edit(db, story_id: str, curator_id: int | None, edit: CuratorEdit) -
             return False
         revisions.keep(db, story, "curator_edit", curator_id)
         db["stories"].update(story_id, {**columns, "updated": today()})
-        db.execute("DELETE FROM story_themes WHERE story_id = ?", [story_id])
-        db.execute("DELETE FROM story_tags WHERE story_id = ?", [story_id])
-        db["story_themes"].insert_all({"story_id": story_id, "theme": t} for t in themes)
-        db["story_tags"].insert_all({"story_id": story_id, "kind": k, "value": v} for k, v in new_tags)
+        write_themes_and_tags(db, story_id, edit)
         audit.record(db, "curator_edit", story_id, curator_id)
         outbox.searchable_changed(db, story_id)
     return True

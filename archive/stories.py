@@ -22,11 +22,12 @@ class StoryError(Exception):
 
 
 @dataclass
-class StoryDraft:
-    """The describable parts of a story, as a contributor or curator enters them."""
+class StoryDescription:
+    """What describes a story: everything but its text and pseudonym.
+
+    Curators may change all of this (``archive.curation.curator_edit``)."""
 
     title: str
-    body: str
     themes: list[str]
     summary: str | None = None
     heritage: list[str] = field(default_factory=list)
@@ -35,7 +36,6 @@ class StoryDraft:
     era: int | None = None
     place: str | None = None
     content_notes: str | None = None
-    attribution: str | None = None
 
     def tags(self):
         """(kind, value) pairs for every tag, without repeats."""
@@ -46,6 +46,32 @@ class StoryDraft:
         ):
             for value in dict.fromkeys(values):
                 yield kind, value
+
+    def columns(self) -> dict:
+        """The stories-table columns this description sets."""
+        return {
+            "title": self.title.strip(),
+            "summary": _blank_to_none(self.summary),
+            "era": self.era,
+            "place": _blank_to_none(self.place),
+            "content_notes": _blank_to_none(self.content_notes),
+        }
+
+
+@dataclass
+class StoryDraft(StoryDescription):
+    """A whole story as its contributor enters it: the description plus text and pseudonym."""
+
+    body: str = ""
+    attribution: str | None = None
+
+    def columns(self) -> dict:
+        """The stories-table columns this draft sets."""
+        return {
+            **super().columns(),
+            "body": self.body.strip(),
+            "attribution": _blank_to_none(self.attribution),
+        }
 
 
 def split_tags(text: str | None, limit: int = 20) -> list[str]:
@@ -63,24 +89,14 @@ def _blank_to_none(value):
     return value or None
 
 
-def _write_description(db, story_id: str, draft: StoryDraft) -> None:
-    """Replace a story's themes and tags with the draft's."""
+def write_themes_and_tags(db, story_id: str, description: StoryDescription) -> None:
+    """Replace a story's themes and tags with the description's."""
     db.execute("DELETE FROM story_themes WHERE story_id = ?", [story_id])
     db.execute("DELETE FROM story_tags WHERE story_id = ?", [story_id])
-    db["story_themes"].insert_all({"story_id": story_id, "theme": t} for t in dict.fromkeys(draft.themes))
-    db["story_tags"].insert_all({"story_id": story_id, "kind": k, "value": v} for k, v in draft.tags())
-
-
-def _story_columns(draft: StoryDraft) -> dict:
-    return {
-        "title": draft.title.strip(),
-        "body": draft.body.strip(),
-        "summary": _blank_to_none(draft.summary),
-        "attribution": _blank_to_none(draft.attribution),
-        "era": draft.era,
-        "place": _blank_to_none(draft.place),
-        "content_notes": _blank_to_none(draft.content_notes),
-    }
+    db["story_themes"].insert_all(
+        {"story_id": story_id, "theme": t} for t in dict.fromkeys(description.themes)
+    )
+    db["story_tags"].insert_all({"story_id": story_id, "kind": k, "value": v} for k, v in description.tags())
 
 
 def submit_story(db, draft: StoryDraft, choices: ConsentChoices, consent_shown: str):
@@ -101,10 +117,10 @@ def submit_story(db, draft: StoryDraft, choices: ConsentChoices, consent_shown: 
                 "receipt_hash": hash_code(code),
                 "created": today(),
                 "updated": today(),
-                **_story_columns(draft),
+                **draft.columns(),
             }
         )
-        _write_description(db, story_id, draft)
+        write_themes_and_tags(db, story_id, draft)
         record_consent(db, story_id, choices, consent_shown)
         audit.record(db, "submit", story_id)
     return story_id, code
@@ -157,8 +173,8 @@ def edit_by_contributor(db, story_id: str, draft: StoryDraft) -> None:
     if not draft.themes:
         raise StoryError(_l("A story needs at least one theme."))
     with db.atomic():
-        db["stories"].update(story_id, {**_story_columns(draft), "status": "pending", "updated": today()})
-        _write_description(db, story_id, draft)
+        db["stories"].update(story_id, {**draft.columns(), "status": "pending", "updated": today()})
+        write_themes_and_tags(db, story_id, draft)
         audit.record(db, "edit_by_contributor", story_id)
 
 

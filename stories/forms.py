@@ -33,7 +33,7 @@ from archive.media import (
     AudioUpload,
     PhotoUpload,
 )
-from archive.stories import StoryDraft, split_tags
+from archive.stories import StoryDescription, StoryDraft, split_tags
 from archive.themes import THEME_SLUGS, theme_name
 from archive.users import ROLES, password_problem, username_problem
 from archive.webvtt import MAX_VTT_BYTES
@@ -134,11 +134,10 @@ class StoryFieldsForm(FlaskForm):
         if field.data and (not field.data.isdigit() or int(field.data) not in DECADES):
             raise ValidationError(_l("Please choose a decade from the list."))
 
-    def to_draft(self) -> StoryDraft:
-        """The form's contents as a StoryDraft for the archive."""
-        return StoryDraft(
+    def to_description(self) -> StoryDescription:
+        """The describing fields as a StoryDescription (what curators edit)."""
+        return StoryDescription(
             title=self.title.data,
-            body=self.body.data,
             summary=self.summary.data,
             themes=list(self.themes.data or []),
             heritage=split_tags(self.heritage.data),
@@ -147,13 +146,20 @@ class StoryFieldsForm(FlaskForm):
             era=int(self.era.data) if self.era.data else None,
             place=self.place.data,
             content_notes=self.content_notes.data,
-            attribution=self.attribution.data,
+        )
+
+    def to_draft(self) -> StoryDraft:
+        """The form's contents as a StoryDraft for the archive."""
+        return StoryDraft(
+            **vars(self.to_description()), body=self.body.data, attribution=self.attribution.data
         )
 
     def fill_from(self, story) -> None:
-        """Pre-fill the fields from a described story (see archive.stories.describe)."""
+        """Pre-fill the fields from a described story (see archive.stories.describe).
+        Fields a subclass removed (set to None) are skipped."""
         for name in ("title", "body", "summary", "place", "content_notes", "attribution"):
-            getattr(self, name).data = story.get(name) or ""
+            if getattr(self, name, None) is not None:
+                getattr(self, name).data = story.get(name) or ""
         self.themes.data = story["themes"]
         self.heritage.data = ", ".join(story["heritage"])
         self.languages.data = ", ".join(story["languages"])
@@ -635,27 +641,7 @@ class CuratorEditForm(StoryFieldsForm):
 
     def to_edit(self) -> CuratorEdit:
         """The form's contents as a CuratorEdit for the archive."""
-        return CuratorEdit(
-            title=self.title.data,
-            summary=self.summary.data,
-            themes=list(self.themes.data or []),
-            heritage=split_tags(self.heritage.data),
-            languages=split_tags(self.languages.data),
-            identity=split_tags(self.identity.data),
-            era=int(self.era.data) if self.era.data else None,
-            place=self.place.data,
-            content_notes=self.content_notes.data,
-        )
-
-    def fill_from(self, story) -> None:
-        """Pre-fill from a described story."""
-        for name in ("title", "summary", "place", "content_notes"):
-            getattr(self, name).data = story.get(name) or ""
-        self.themes.data = story["themes"]
-        self.heritage.data = ", ".join(story["heritage"])
-        self.languages.data = ", ".join(story["languages"])
-        self.identity.data = ", ".join(story["identity"])
-        self.era.data = str(story["era"]) if story.get("era") else ""
+        return self.to_description()
 
 
 class SearchForm(FlaskForm):
