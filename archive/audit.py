@@ -1,6 +1,12 @@
-"""The audit log: actor, action, story id and time. Never story text, pseudonyms or codes."""
+"""The audit log: actor, action, story id and time. Never story text, pseudonyms or codes.
 
-from archive.clock import now
+Staff actions are kept to the second, for accountability. Contributors' own actions
+(no actor) are kept to the day only, like their consent records, so that the log
+cannot be matched against the times of someone's network activity; withdrawal
+removes them (see ``forget_contributor_actions``).
+"""
+
+from archive.clock import now, today
 
 # Actions that may appear in the log; anything else is a programming error.
 ACTIONS = {
@@ -31,7 +37,15 @@ def record(db, action: str, story_id: str | None = None, actor_id: int | None = 
     """Add one audit row. Call it inside the same ``db.atomic()`` block as the change."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
-    db["audit_log"].insert({"actor_id": actor_id, "action": action, "story_id": story_id, "at": now()})
+    at = now() if actor_id is not None else today()
+    db["audit_log"].insert({"actor_id": actor_id, "action": action, "story_id": story_id, "at": at})
+
+
+def forget_contributor_actions(db, story_id: str) -> None:
+    """Delete the rows of a story's contributor actions (submit, edits, narrowing,
+    media): after a withdrawal only the tombstone, the withdrawal itself and the
+    curators' own accountable actions remain."""
+    db.execute("DELETE FROM audit_log WHERE story_id = ? AND actor_id IS NULL", [story_id])
 
 
 def recent(db, limit: int = 200, offset: int = 0):

@@ -217,7 +217,7 @@ def place_files(storage, prepared) -> None:
         raise
 
 
-def submit_with_media(db, storage, draft, choices, consent_shown: str, uploads):
+def submit_with_media(db, storage, draft, choices, consent_shown: str, uploads, submission_key=None):
     """Submit a story together with its photos and recordings, all or nothing.
 
     Returns ``(story_id, receipt_code)``. Raises UploadRefused when an upload is
@@ -228,7 +228,7 @@ def submit_with_media(db, storage, draft, choices, consent_shown: str, uploads):
     prepared = prepare_uploads(storage.stage, uploads)
     try:
         with db.atomic():
-            story_id, code = submit_story(db, draft, choices, consent_shown)
+            story_id, code = submit_story(db, draft, choices, consent_shown, submission_key)
             attach(db, story_id, prepared)
     except BaseException:
         discard(prepared)

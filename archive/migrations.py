@@ -220,6 +220,14 @@ def m010_media(db):
     db["media_files"].create_index(["storage_key"], unique=True)
 
 
+@migrations()
+def m040_submission_keys(db):
+    """A hash of the one-time key each submission form carries, so that sending the
+    same form twice (a reload of the receipt page) cannot create a second story."""
+    db["stories"].add_column("submission_hash", str)
+    db["stories"].create_index(["submission_hash"], unique=True)
+
+
 def migrate(db):
     """Apply every pending migration."""
     migrations.apply(db)

@@ -1,5 +1,6 @@
 """Stories: submission, reading, the contributor's edits, narrowing and withdrawal."""
 
+import hashlib
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -99,22 +100,33 @@ def write_themes_and_tags(db, story_id: str, description: StoryDescription) -> N
     db["story_tags"].insert_all({"story_id": story_id, "kind": k, "value": v} for k, v in description.tags())
 
 
-def submit_story(db, draft: StoryDraft, choices: ConsentChoices, consent_shown: str):
+class DuplicateSubmission(StoryError):
+    """The same submission form was sent again (a reload or a double click)."""
+
+
+def submit_story(
+    db, draft: StoryDraft, choices: ConsentChoices, consent_shown: str, submission_key: str | None = None
+):
     """Store a new story as ``pending`` with its consent record.
 
     Returns ``(story_id, receipt_code)``. The code is returned once and only its
-    hash is stored."""
+    hash is stored. ``submission_key`` is the one-time key of the form that was
+    sent: a second story with the same key raises DuplicateSubmission."""
+    submission_hash = hashlib.sha256(submission_key.encode()).hexdigest() if submission_key else None
     if not draft.themes:
         raise StoryError(_l("A story needs at least one theme."))
     if not (choices.archiving and choices.adult):
         raise StoryError(_l("A story can only be archived with consent from an adult contributor."))
     story_id, code = new_id(), new_receipt_code()
     with db.atomic():
+        if submission_hash and db["stories"].count_where("submission_hash = ?", [submission_hash]):
+            raise DuplicateSubmission(_l("This story has already been received."))
         db["stories"].insert(
             {
                 "id": story_id,
                 "status": "pending",
                 "receipt_hash": hash_code(code),
+                "submission_hash": submission_hash,
                 "created": today(),
                 "updated": today(),
                 **draft.columns(),
@@ -228,6 +240,7 @@ def withdraw_story(db, story_id: str, storage=None) -> None:
         tombstone = {col: None for col in story if col != "id"}
         tombstone.update({"status": "withdrawn", "withdrawn": today(), "embargo_released": 0})
         db["stories"].update(story_id, tombstone)
+        audit.forget_contributor_actions(db, story_id)
         audit.record(db, "withdraw", story_id)
         outbox.searchable_changed(db, story_id, purge=True)
     checkpoint(db)

@@ -10,6 +10,7 @@ from archive.media import MediaError, UploadRefused, submit_with_media
 from archive.storage import get_storage
 from archive.stories import (
     EDITABLE_BY_CONTRIBUTOR,
+    DuplicateSubmission,
     StoryError,
     describe,
     edit_by_contributor,
@@ -45,8 +46,16 @@ def submit():
         try:
             # The story and its media are stored together or not at all (archive.media).
             story_id, code = submit_with_media(
-                get_db(), get_storage(), form.to_draft(), choices, shown, form.media_uploads()
+                get_db(),
+                get_storage(),
+                form.to_draft(),
+                choices,
+                shown,
+                form.media_uploads(),
+                submission_key=form.submission_key.data,
             )
+        except DuplicateSubmission:
+            return private(render_template("already_received.html"), 409)
         except UploadRefused as exc:
             form.show_media_errors(exc.errors)
         except (StoryError, MediaError) as exc:

@@ -1,6 +1,7 @@
 """Forms, one class per form. Labels are marked for translation."""
 
 import datetime
+import secrets
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -471,10 +472,14 @@ class SubmitStoryForm(MediaUploadFields, StoryFieldsForm):
         _l("I am 18 or older"),
         validators=[DataRequired(_l("You need to be 18 or older to share a story."))],
     )
+    # A one-time key per form: sending the same form twice cannot store the story twice.
+    submission_key = HiddenField(validators=[Optional(), Length(max=64)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.access.choices = access_choices()
+        if not self.submission_key.data:
+            self.submission_key.data = secrets.token_urlsafe(16)
 
     def validate_embargo_until(self, field):
         if field.data and field.data <= datetime.date.today():
@@ -583,7 +588,17 @@ class RegisterResearcherForm(FlaskForm):
 
 
 class ConfirmForm(FlaskForm):
-    """A button with nothing but a CSRF token: sign out, approve, unpublish, release."""
+    """A button with nothing but a CSRF token: sign out, approve, release."""
+
+
+class UnpublishForm(FlaskForm):
+    """A curator takes a published story down: a box to tick first, so that one
+    stray click cannot make a story vanish (works without JavaScript)."""
+
+    confirm = BooleanField(
+        _l("I understand the story will disappear from the archive at once."),
+        validators=[DataRequired(_l("Please tick the box to confirm that you want to unpublish the story."))],
+    )
 
 
 class RoleForm(FlaskForm):
@@ -654,7 +669,7 @@ class SearchForm(FlaskForm):
         _l("Words to search for"),
         description=_l(
             'Put a phrase in "quotes". Use OR for either word and NOT to leave a word out. '
-            "Leave it empty to browse by the choices beside the results."
+            "Leave it empty to browse with the choices under “Narrow the results”."
         ),
     )
     sort = SelectField(_l("Sort by"), choices=[])

@@ -123,3 +123,16 @@ def test_withdrawal_leaves_only_tombstone_and_no_bytes(client, db, app):
     for path in glob.glob(app.config["DATABASE"] + "*"):
         if os.path.isfile(path):
             assert phrase.encode() not in Path(path).read_bytes(), path
+
+
+def test_contributor_actions_are_audited_by_day_and_forgotten_at_withdrawal(client, db):
+    _, story_id, code = submit(client)
+    post_my_story(client, code, "narrow", access="researchers")
+    rows = list(db["audit_log"].rows_where("story_id = ?", [story_id], order_by="id"))
+    assert [r["action"] for r in rows] == ["submit", "narrow_access"]
+    assert all(len(r["at"]) == 10 for r in rows)  # a day, no time of day
+    approve(db, story_id, 7)
+    post_my_story(client, code, "withdraw_confirm", confirm="y")
+    rows = list(db["audit_log"].rows_where("story_id = ?", [story_id], order_by="id"))
+    assert [(r["action"], r["actor_id"]) for r in rows] == [("approve", 7), ("withdraw", None)]
+    assert len(rows[0]["at"]) > 10 and len(rows[1]["at"]) == 10

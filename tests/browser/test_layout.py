@@ -36,6 +36,17 @@ def test_escape_key_leaves_the_site(page, live_server):
     page.wait_for_url(live_server.url + "/themes")
 
 
+def test_escape_while_typing_keeps_the_draft(page, live_server):
+    live_server.app.config["QUICK_EXIT_URL"] = live_server.url + "/themes"
+    page.goto(live_server.url + "/submit")
+    story = page.get_by_label("Your story")
+    story.fill("A draft I do not want to lose.")
+    story.press("Escape")
+    page.get_by_label("Title").press("Escape")
+    assert page.url == live_server.url + "/submit"
+    assert story.input_value() == "A draft I do not want to lose."
+
+
 def test_quick_exit_link_works_without_javascript(browser, live_server):
     live_server.app.config["QUICK_EXIT_URL"] = live_server.url + "/themes"
     context = browser.new_context(java_script_enabled=False)
