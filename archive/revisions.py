@@ -6,7 +6,7 @@ revisions with everything else (see archive.stories.withdraw_story).
 
 import json
 
-from archive.clock import now
+from archive.clock import now, today
 from archive.stories import TAG_KINDS
 
 _SNAPSHOT_COLUMNS = ("title", "summary", "body", "era", "place", "content_notes")
@@ -22,7 +22,8 @@ def _description(db, story_id: str) -> dict:
 
 def keep(db, story, reason: str, actor_id: int | None) -> int:
     """Store the story as it is now (text, description, themes and tags) before a
-    curator changes it. Call inside the same ``db.atomic()`` block as the change."""
+    curator (or, after a request for changes, the contributor) changes it. Call
+    inside the same ``db.atomic()`` block as the change."""
     return (
         db["story_revisions"]
         .insert(
@@ -30,7 +31,8 @@ def keep(db, story, reason: str, actor_id: int | None) -> int:
                 "story_id": story["id"],
                 "reason": reason,
                 "actor_id": actor_id,
-                "created": now(),
+                # A contributor's edit is dated to the day, like everything they do.
+                "created": now() if actor_id is not None else today(),
                 **{col: story.get(col) for col in _SNAPSHOT_COLUMNS},
                 "description": json.dumps(_description(db, story["id"]), ensure_ascii=False),
             }

@@ -178,13 +178,19 @@ def describe(db, story):
 
 def edit_by_contributor(db, story_id: str, draft: StoryDraft) -> None:
     """Save a contributor's edit. Allowed while the story is not yet approved;
-    an edit after "changes requested" sends the story back to the queue."""
+    an edit after "changes requested" keeps the version the curator read as a
+    revision and sends the story back to the queue."""
     story = get_story(db, story_id)
     if story is None or story["status"] not in EDITABLE_BY_CONTRIBUTOR:
         raise StoryError(_l("This story can no longer be edited."))
     if not draft.themes:
         raise StoryError(_l("A story needs at least one theme."))
+    from archive import revisions  # revisions reads this module's tag kinds
+
     with db.atomic():
+        if story["status"] == "changes_requested":
+            # The curator who asked for changes can compare with what they read.
+            revisions.keep(db, story, "contributor_edit", None)
         db["stories"].update(story_id, {**draft.columns(), "status": "pending", "updated": today()})
         write_themes_and_tags(db, story_id, draft)
         audit.record(db, "edit_by_contributor", story_id)

@@ -136,3 +136,18 @@ def test_contributor_actions_are_audited_by_day_and_forgotten_at_withdrawal(clie
     rows = list(db["audit_log"].rows_where("story_id = ?", [story_id], order_by="id"))
     assert [(r["action"], r["actor_id"]) for r in rows] == [("approve", 7), ("withdraw", None)]
     assert len(rows[0]["at"]) > 10 and len(rows[1]["at"]) == 10
+
+
+def test_edit_after_changes_requested_keeps_the_version_the_curator_read(client, db):
+    from archive import curation, revisions
+
+    _, story_id, code = submit(client)
+    curation.request_changes(db, story_id, None, "Please leave out the street name.")
+    post_my_story(client, code, "edit", title="Dumplings, revised", body="A new telling. " * 10, themes=["safe-spaces"])
+    kept = revisions.list_revisions(db, story_id)
+    assert [(r["reason"], r["title"]) for r in kept] == [("contributor_edit", "Dumplings")]
+    assert len(kept[0]["created"]) == 10
+    assert db["stories"].get(story_id)["status"] == "pending"
+    # An edit of a story nobody has asked about keeps no revision.
+    post_my_story(client, code, "edit", title="Again", body="Another telling. " * 10, themes=["safe-spaces"])
+    assert len(revisions.list_revisions(db, story_id)) == 1
