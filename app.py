@@ -51,7 +51,9 @@ def create_app(test_config=None):
         app.config.from_mapping(test_config)
 
     data_dir = app.config["DATA_DIR"]
-    os.makedirs(data_dir, exist_ok=True)
+    # Only the account that runs the archive may enter the data directory: it holds
+    # curators-only stories, media, password hashes and the secret key.
+    os.makedirs(data_dir, mode=0o700, exist_ok=True)
     app.config.setdefault("DATABASE", os.path.join(data_dir, "crossings.db"))
     app.config.setdefault("MEDIA_DIR", os.path.join(data_dir, "media"))
     app.config.setdefault("INDEX_DIR", os.path.join(data_dir, "index"))

@@ -1,6 +1,7 @@
 """Opening the archive database with the settings every connection needs."""
 
 import contextlib
+import os
 import sqlite3
 
 import sqlite_utils
@@ -47,9 +48,22 @@ class ArchiveDatabase(sqlite_utils.Database):
                 raise
 
 
+def _create_private(path) -> None:
+    """Create the database file readable by its owner only (0600) if it does not exist
+    yet. SQLite gives its -wal and -shm files the same permissions as the database."""
+    path = str(path)
+    if path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 def open_db(path) -> sqlite_utils.Database:
     """Open the SQLite file at ``path`` with WAL, full sync, a busy timeout,
     foreign keys and secure delete switched on."""
+    _create_private(path)
     conn = sqlite3.connect(str(path), timeout=5, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     db = ArchiveDatabase(conn, execute_plugins=False)

@@ -66,12 +66,18 @@ class StoryFieldsForm(FlaskForm):
 
     title = StringField(
         _l("Title"),
-        validators=[DataRequired(_l("Please give your story a title.")), Length(max=200)],
+        validators=[
+            DataRequired(_l("Please give your story a title.")),
+            Length(max=200, message=_l("Titles can be up to 200 characters.")),
+        ],
     )
     body = TextAreaField(
         _l("Your story"),
         validators=[DataRequired(_l("Please write your story."))],
-        description=_l("Plain text. Leave an empty line between paragraphs."),
+        description=_l(
+            "Plain text, at least a few sentences (100 characters or more). "
+            "Leave an empty line between paragraphs."
+        ),
     )
     summary = TextAreaField(
         _l("Short summary (optional)"), validators=[Optional(), Length(max=600)]
@@ -505,7 +511,11 @@ class NarrowAccessForm(FlaskForm):
     """Narrow who may read a story."""
 
     code = HiddenField()
-    access = RadioField(_l("Who may read your story from now on?"), choices=[], validators=[InputRequired()])
+    access = RadioField(
+        _l("Who may read your story from now on?"),
+        choices=[],
+        validators=[InputRequired(_l("Please choose who may read your story from now on."))],
+    )
 
     def set_choices(self, current_access: str):
         """Offer only the levels narrower than the current one."""

@@ -151,3 +151,15 @@ def test_edit_after_changes_requested_keeps_the_version_the_curator_read(client,
     # An edit of a story nobody has asked about keeps no revision.
     post_my_story(client, code, "edit", title="Again", body="Another telling. " * 10, themes=["safe-spaces"])
     assert len(revisions.list_revisions(db, story_id)) == 1
+
+
+def test_contributor_is_told_where_the_published_story_can_be_read(client, db):
+    _, public_id, public_code = submit(client)
+    _, closed_id, closed_code = submit(client, access="researchers")
+    approve(db, public_id, None)
+    approve(db, closed_id, None)
+    html = post_my_story(client, public_code, "open").get_data(as_text=True)
+    assert f'href="/stories/{public_id}"' in html
+    html = post_my_story(client, closed_code, "open").get_data(as_text=True)
+    assert f'href="/stories/{closed_id}"' not in html
+    assert "published for approved researchers only" in html

@@ -107,3 +107,20 @@ def test_no_ip_or_user_agent_in_logs_or_database(app, tmp_path, caplog):
 
 def test_csrf_token_form_field_present(client):
     assert csrf_token(client, "/my-story")
+
+
+def test_data_files_are_private_to_the_archive_account(tmp_path):
+    import stat
+
+    from app import create_app
+
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "fresh")})  # key generated on start
+    app.test_client().get("/")
+    data_dir = app.config["DATA_DIR"]
+    assert stat.S_IMODE(os.stat(data_dir).st_mode) == 0o700
+    for name in ("crossings.db", "secret_key"):
+        path = os.path.join(data_dir, name)
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, name
+    wal = app.config["DATABASE"] + "-wal"
+    if os.path.exists(wal):
+        assert stat.S_IMODE(os.stat(wal).st_mode) == 0o600

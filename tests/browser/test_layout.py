@@ -63,3 +63,13 @@ def test_skip_link_moves_focus_to_main(page, live_server):
     assert page.evaluate("document.activeElement.className") == "skip-link"
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#main"
+
+
+def test_pages_load_without_failed_requests(page, live_server):
+    failures = []
+    page.on("response", lambda r: failures.append((r.status, r.url)) if r.status >= 400 else None)
+    for path in ("/", "/submit", "/themes"):
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("networkidle")
+    assert failures == []
+    assert page.foreign_requests == []
