@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench bench-large sync clean
+.PHONY: run test lint bench bench-large messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ bench: $(VENV)/.dev
 
 bench-large: $(VENV)/.dev
 	$(BIN)/python -m bench.run --stories 100000
+
+# Every user-facing string is marked for translation; this collects them for translators.
+messages: $(VENV)/.dev
+	$(BIN)/pybabel extract -F babel.cfg -o messages.pot --ignore-dirs=".venv bench tests" .
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
