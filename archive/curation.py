@@ -251,6 +251,33 @@ def list_by_status(db, status: str, limit: int = 50, offset: int = 0):
     return rows, total
 
 
+# Audit actions that are a curator's decision on a story.
+DECISIONS = ("approve", "request_changes", "reject", "unpublish")
+
+
+def resubmissions(db, story_ids) -> dict:
+    """Stories among ``story_ids`` that the contributor edited after a curator asked
+    for changes, with no decision since: ``{story_id: {"requested": at, "edited": at}}``
+    (UTC times from the audit log; ``edited`` is the latest edit). Media changes by the
+    contributor count as edits: they are logged as ``edit_by_contributor`` too."""
+    story_ids = list(dict.fromkeys(story_ids))
+    if not story_ids:
+        return {}
+    marks = ",".join("?" * len(story_ids))
+    decisions = ",".join("?" * len(DECISIONS))
+    # The latest decision on each story must be the request, and an edit must follow it.
+    rows = db.query(
+        "SELECT r.story_id, r.at AS requested, max(e.at) AS edited FROM audit_log r "
+        "JOIN audit_log e ON e.story_id = r.story_id AND e.id > r.id AND e.action = 'edit_by_contributor' "
+        f"WHERE r.action = 'request_changes' AND r.story_id IN ({marks}) "
+        "AND r.id = (SELECT max(d.id) FROM audit_log d "
+        f"WHERE d.story_id = r.story_id AND d.action IN ({decisions})) "
+        "GROUP BY r.story_id",
+        [*story_ids, *DECISIONS],
+    )
+    return {row["story_id"]: {"requested": row["requested"], "edited": row["edited"]} for row in rows}
+
+
 def ended_embargoes(db, on: str | None = None):
     """Approved stories whose embargo date has passed and that no curator has released yet."""
     return list(

@@ -54,9 +54,8 @@ def _render(text, start, end, spans) -> Markup:
     return Markup("").join(parts)
 
 
-def snippet(text: str | None, terms, width: int = SNIPPET_CHARS) -> Markup | None:
-    """The densest window of about ``width`` characters of ``text`` with the
-    query's ``terms`` marked, escaped for HTML. None when no term occurs."""
+def _densest(text: str | None, terms, width: int):
+    """``(matches, snippet)`` for the densest window of ``text``, or None."""
     if not text or not terms:
         return None
     text = " ".join(nfc(text).split())
@@ -72,7 +71,28 @@ def snippet(text: str | None, terms, width: int = SNIPPET_CHARS) -> Markup | Non
             best, best_count = i, j - i
     start = _snap_left(text, spans[best][0] - _LEAD)
     end = _snap_right(text, start + width)
-    return _render(text, start, end, spans)
+    return best_count, _render(text, start, end, spans)
+
+
+def snippet(text: str | None, terms, width: int = SNIPPET_CHARS) -> Markup | None:
+    """The densest window of about ``width`` characters of ``text`` with the
+    query's ``terms`` marked, escaped for HTML. None when no term occurs."""
+    found = _densest(text, terms, width)
+    return found[1] if found else None
+
+
+def snippet_of_parts(parts, terms, width: int = SNIPPET_CHARS):
+    """The best snippet from one of several texts (a story's text, then each
+    recording's transcript), never running one into the next.
+
+    Returns ``(index of the part, snippet)``, or ``(None, None)`` when no term
+    occurs. The part with most matches in its window wins; the earlier on a tie."""
+    best_index, best = None, None
+    for index, text in enumerate(parts):
+        found = _densest(text, terms, width)
+        if found and (best is None or found[0] > best[0]):
+            best_index, best = index, found
+    return (best_index, best[1]) if best else (None, None)
 
 
 def plain_snippet(text: str | None, width: int = SNIPPET_CHARS) -> Markup | None:

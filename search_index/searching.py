@@ -18,7 +18,7 @@ from whoosh.support.levenshtein import distance
 from archive.access import PUBLIC, READABLE_ACCESS
 from search_index.analysis import TOKEN_PATTERN, nfc, normalize_word
 from search_index.documents import load_stories, searchable_text
-from search_index.highlight import plain_snippet, snippet
+from search_index.highlight import plain_snippet, snippet_of_parts
 from search_index.indexing import index_root
 from search_index.postings import term_docs
 from search_index.querying import cap_query, make_parser, matching_docs, parse, positive_terms, scoring_query
@@ -51,6 +51,8 @@ class Hit:
     content_notes: str | None
     snippet: object  # Markup or None
     story: dict = field(repr=False, default_factory=dict)
+    # Where the snippet comes from: "text" (the story, its summary) or "transcript".
+    snippet_source: str | None = None
 
 
 @dataclass
@@ -239,11 +241,14 @@ def _search(
         story = stories.get(story_id)
         if story is None or story["access"] not in readable:
             continue  # changed since the index was read: leave it out
-        shown = None
+        shown, source = None, None
         if with_snippets:
-            shown = snippet(searchable_text(story), terms) or plain_snippet(
-                story.get("summary") or story.get("body")
-            )
+            # Snippet from one part only: the story's text and each transcript are
+            # separate texts, and a window must not run from one into the next.
+            part, shown = snippet_of_parts([story.get("body"), *story.get("transcripts", [])], terms)
+            if shown is None:
+                shown = plain_snippet(story.get("summary") or story.get("body"))
+            source = None if shown is None else ("transcript" if part else "text")
         hits.append(
             Hit(
                 id=story_id,
@@ -255,6 +260,7 @@ def _search(
                 content_notes=story.get("content_notes"),
                 snippet=shown,
                 story=story,
+                snippet_source=source,
             )
         )
     return SearchResults(

@@ -75,6 +75,8 @@ def _hit_json(hit) -> dict:
         "themes": hit.themes,
         "snippet": strip_marks(hit.snippet),
         "snippet_html": str(hit.snippet) if hit.snippet is not None else None,
+        # "text" (the story) or "transcript" (a recording's transcript): snippets never mix them.
+        "snippet_source": hit.snippet_source,
         "url": permanent_url(hit.id),
         "api_url": url_for("api.story", story_id=hit.id, _external=True),
     }

@@ -17,6 +17,7 @@ from stories.forms import (
     RedactForm,
     RejectForm,
     RequestChangesForm,
+    UnpublishForm,
 )
 from stories.roles import curator_required
 
@@ -56,7 +57,7 @@ def _review(story, status=200, media_form=None, **forms):
     forms.setdefault("approve_form", ConfirmForm(formdata=None))
     forms.setdefault("changes_form", RequestChangesForm(formdata=None))
     forms.setdefault("reject_form", RejectForm(formdata=None))
-    forms.setdefault("unpublish_form", ConfirmForm(formdata=None))
+    forms.setdefault("unpublish_form", UnpublishForm(formdata=None))
     forms.setdefault("release_form", ConfirmForm(formdata=None))
     forms.setdefault("redact_form", RedactForm(formdata=None))
     consent = story["consent"]
@@ -73,6 +74,7 @@ def _review(story, status=200, media_form=None, **forms):
             problems=curation.approval_problems(db, story["id"]),
             embargo_ended=curation.embargo_ended(consent),
             revisions=list_revisions(db, story["id"]),
+            resent=curation.resubmissions(db, [story["id"]]).get(story["id"]),
             reviewable=story["status"] in curation.REVIEWABLE,
             **forms,
         ),
@@ -84,10 +86,12 @@ def _review(story, status=200, media_form=None, **forms):
 @curator_required
 def queue():
     db = get_db()
+    waiting = curation.queue(db)
     return render_template(
         "curate/queue.html",
         counts=curation.status_counts(db),
-        queue=curation.queue(db),
+        queue=waiting,
+        resent=curation.resubmissions(db, [s["id"] for s in waiting]),
         embargoes=curation.ended_embargoes(db),
     )
 
@@ -99,9 +103,18 @@ def by_status(status):
         abort(404)
     page = request.args.get("page", 1, type=int)
     page = page if page and page > 0 else 1
-    rows, total = curation.list_by_status(get_db(), status, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    db = get_db()
+    rows, total = curation.list_by_status(db, status, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
-    return render_template("curate/list.html", status=status, rows=rows, total=total, page=page, pages=pages)
+    return render_template(
+        "curate/list.html",
+        status=status,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        resent=curation.resubmissions(db, [s["id"] for s in rows]) if status == "pending" else {},
+    )
 
 
 @bp.route("/stories/<story_id>")
@@ -166,7 +179,7 @@ def unpublish(story_id):
     return _act(
         story_id,
         "unpublish_form",
-        ConfirmForm(),
+        UnpublishForm(),
         lambda db, sid, actor, form: curation.unpublish(db, sid, actor),
         _("The story is unpublished and back in the review queue."),
     )

@@ -97,9 +97,15 @@ def _cell(value) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
+# Excel reads a CSV file as the local code page unless it starts with a UTF-8
+# byte-order mark, and 味噌汁 or 할머니 come out garbled.
+BOM = "\ufeff"
+
+
 def to_csv(records) -> str:
-    """The records as CSV text with a header row."""
+    """The records as CSV text with a header row, starting with a byte-order mark."""
     out = io.StringIO()
+    out.write(BOM)
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for rec in records:

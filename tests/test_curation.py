@@ -77,7 +77,7 @@ def test_the_whole_loop(app, db, curator):
     assert message not in mine  # the old request no longer applies
 
     # 5. Unpublishing hides it again and puts it back in the queue.
-    response = curator_post(curator, story_id, "unpublish")
+    response = curator_post(curator, story_id, "unpublish", confirm="y")
     assert response.status_code == 302
     assert reader.get(f"/stories/{story_id}").status_code == 404
     assert db["stories"].get(story_id)["status"] == "pending"

@@ -256,7 +256,7 @@ def test_unpublished_story_disappears_at_once(app, db):
     from tests.accounts import post_form
 
     path = f"/curate/stories/{story_id}"
-    assert post_form(curator, f"{path}/unpublish", token_from=path).status_code == 302
+    assert post_form(curator, f"{path}/unpublish", {"confirm": "y"}, token_from=path).status_code == 302
     assert find(app, db, "ferry").total == 0
     assert app.test_client().get("/search?q=ferry").status_code == 200
 

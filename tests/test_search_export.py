@@ -34,7 +34,7 @@ def test_csv_export_respects_quotation(app, db, client):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     assert "adobo" not in response.headers["Content-Disposition"]  # no search terms in file names
-    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(response.get_data(as_text=True)))}
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig")))}
     assert set(rows) == {quotable, private}
     assert "Lola taught me adobo" in rows[quotable]["text"]
     assert rows[private]["text"] == "" and rows[private]["quotation_allowed"] == "no"
@@ -43,6 +43,21 @@ def test_csv_export_respects_quotation(app, db, client):
     assert f"Story {quotable}." in rows[quotable]["citation"]
     # A cell that a spreadsheet would run as a formula is defused.
     assert not any(value.startswith("=") for row in rows.values() for value in row.values())
+
+
+def test_csv_export_opens_in_excel_with_its_characters_intact(app, db, client):
+    story_id = _story(db, "味噌汁 and 할머니", "=My 할머니 made 味噌汁 and adobo." + FILLER, True)
+    drain(app, db)
+    response = client.get("/search/export.csv?q=adobo")
+    data = response.get_data()
+    # Excel reads a CSV as UTF-8 only when it starts with the byte-order mark.
+    assert data.startswith(b"\xef\xbb\xbfid,title,")
+    assert data.count(b"\xef\xbb\xbf") == 1
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(data.decode("utf-8-sig")))}
+    assert rows[story_id]["title"] == "味噌汁 and 할머니"
+    # The formula guard still applies behind the mark.
+    assert rows[story_id]["text"].startswith("'=My 할머니 made 味噌汁")
 
 
 def test_json_export_respects_quotation_and_access(app, db, client):
