@@ -355,6 +355,31 @@ def set_caption(db, media_id: str, text: str | None, actor_id: int | None = None
     _update(db, media_id, {"caption": _clean(text, MAX_CAPTION)}, actor_id)
 
 
+def describe_photo(
+    db, media_id: str, alt_text: str | None, caption: str | None, actor_id: int | None = None
+) -> None:
+    """The contributor's change to a photo's alt text and caption, saved together.
+
+    Unlike ``set_alt_text`` (curators, who may clear it while they work on a
+    story), the alt text cannot be emptied here: a story with a photo without
+    one cannot be approved, and the contributor would never learn why."""
+    if not (alt_text or "").strip():
+        raise MediaError(_("Please describe the photo in a sentence or two for people who cannot see it."))
+    if len(alt_text.strip()) > MAX_ALT_TEXT:
+        raise MediaError(_("Alt text can be up to %(n)d characters.", n=MAX_ALT_TEXT))
+    if caption and len(caption.strip()) > MAX_CAPTION:
+        raise MediaError(_("Captions can be up to %(n)d characters.", n=MAX_CAPTION))
+    with db.atomic():
+        if _require(db, media_id)["kind"] != "photo":
+            raise MediaError(_("Only photos have a description and a caption."))
+        _update(
+            db,
+            media_id,
+            {"alt_text": _clean(alt_text, MAX_ALT_TEXT), "caption": _clean(caption, MAX_CAPTION)},
+            actor_id,
+        )
+
+
 def set_transcript(db, media_id: str, text: str | None, actor_id: int | None = None) -> None:
     """Replace a recording's typed transcript (searchable with the story)."""
     if text and len(text) > MAX_TRANSCRIPT:

@@ -425,6 +425,33 @@ class MediaDescriptionForm(FlaskForm):
     )
 
 
+class PhotoDescriptionForm(MediaDescriptionForm):
+    """A contributor's change to a photo's alt text and caption on /my-story.
+
+    The alt text stays required: a story with an undescribed photo cannot be
+    approved. (Curators use MediaDescriptionForm, where it may be blank.)"""
+
+    alt_text = TextAreaField(
+        _l("Description for people who cannot see the photo"),
+        validators=[
+            DataRequired(
+                _l(
+                    "Please describe the photo in a sentence or two for people who cannot see it. "
+                    "A story cannot be published with a photo that has no description."
+                )
+            ),
+            Length(max=MAX_ALT_TEXT, message=_l("Descriptions can be up to %(max)d characters.")),
+        ],
+    )
+    caption = StringField(
+        _l("Caption (optional)"),
+        validators=[
+            Optional(),
+            Length(max=MAX_CAPTION, message=_l("Captions can be up to %(max)d characters.")),
+        ],
+    )
+
+
 class MediaDeleteForm(FlaskForm):
     """The confirmation to delete one photo or recording."""
 

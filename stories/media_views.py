@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from werkzeug.wsgi import wrap_file
 
 from archive import media
-from archive.access import can_view
+from archive.access import can_view, is_published
 from archive.consent import current_consent
 from archive.db import get_db
 from archive.media import UploadRefused
@@ -20,7 +20,13 @@ from archive.media_errors import MediaError
 from archive.storage import get_storage
 from archive.stories import find_by_receipt, get_story
 from archive.webvtt import clock, parse_vtt
-from stories.forms import AddMediaForm, MediaDeleteForm, MediaDescriptionForm, ReceiptCodeForm
+from stories.forms import (
+    AddMediaForm,
+    MediaDeleteForm,
+    MediaDescriptionForm,
+    PhotoDescriptionForm,
+    ReceiptCodeForm,
+)
 from stories.viewer import current_level
 
 bp = Blueprint("media", __name__)
@@ -96,7 +102,11 @@ def serve(media_id, variant):
     # Keys are never reused for other content, so the key is a strong validator.
     response.set_etag(stored["storage_key"])
     _media_headers(response, media_id, _EXTENSIONS.get(stored["mime"], "bin"))
-    return response.make_conditional(request, accept_ranges=True, complete_length=size)
+    response = response.make_conditional(request, accept_ranges=True, complete_length=size)
+    # make_conditional adds a Date header, and every WSGI server adds its own:
+    # one Date per response, the server's.
+    response.headers.remove("Date")
+    return response
 
 
 def media_for_page(story_id: str) -> dict:
@@ -135,33 +145,58 @@ def my_story_media():
     if story["status"] not in media.EDITABLE_BY_CONTRIBUTOR:
         return _dashboard(story, message=_("Photos and recordings can no longer be changed."), code=code)
     action = request.form.get("action")
-    form = MediaDeleteForm() if action == "delete" else MediaDescriptionForm()
-    item = _owned_media(story, form.media_id.data)
+    item = _owned_media(story, request.form.get("media_id"))
+    if action == "delete":
+        form = MediaDeleteForm()
+    elif item is not None and item["kind"] == "photo":
+        form = PhotoDescriptionForm()  # the alt text stays required
+    else:
+        form = MediaDescriptionForm()
     if item is None or not form.validate():
-        problems = [msg for msgs in form.errors.values() for msg in msgs]
-        message = (
-            problems[0]
-            if item is not None and problems
-            else _("That change could not be made. Please try again.")
-        )
-        return _dashboard(story, message=message, code=code)
+        if item is None or form.csrf_token.errors:
+            message = _("That change could not be made. Please try again.")
+            return _dashboard(story, message=message, code=code)
+        return _failed_change(_dashboard, story, code, item, action, form)
     db = get_db()
     try:
         if action == "delete":
             media.delete_media(db, get_storage(), item["id"])
             message = _("The photo or recording has been deleted.")
         elif item["kind"] == "photo":
-            media.set_alt_text(db, item["id"], form.alt_text.data)
-            media.set_caption(db, item["id"], form.caption.data)
+            media.describe_photo(db, item["id"], form.alt_text.data, form.caption.data)
             message = _("Your changes are saved.")
         else:
             media.set_transcript(db, item["id"], form.transcript.data)
             message = _("Your changes are saved.")
     except MediaError as exc:
-        message = str(exc)
-    else:
-        media.back_to_queue(db, story["id"])
+        form.form_errors.append(str(exc))
+        return _failed_change(_dashboard, story, code, item, action, form)
+    media.back_to_queue(db, story["id"])
     return _dashboard(find_by_receipt(db, code), message=message, code=code)
+
+
+def _failed_change(dashboard, story, code, item, action, form):
+    """/my-story again with the refused change shown at its photo or recording:
+    an error summary at the top of that form, the message at the field, what was
+    typed kept, nothing saved."""
+    # The summary links to the fields as the page names them (one form per item).
+    ids = {"alt_text": "alt", "caption": "caption", "transcript": "transcript", "confirm": "delete"}
+    for name, prefix in ids.items():
+        if name in form:
+            form[name].id = f"{prefix}-{item['id']}"
+    g.media_failed = (item["id"], "delete" if action == "delete" else "describe", form)
+    message = _("Your change was not saved. Please see the problem marked below.")
+    response = dashboard(story, message=message, code=code)
+    response.status_code = 400
+    return response
+
+
+def failed_change(media_id: str, action: str):
+    """The refused form of one item's change on /my-story, or None (for the template)."""
+    failed = g.get("media_failed")
+    if failed and failed[0] == media_id and failed[1] == action:
+        return failed[2]
+    return None
 
 
 @bp.route("/my-story/media/add", methods=["POST"])
@@ -208,7 +243,48 @@ def add_form():
     return g.get("media_add_form") or AddMediaForm(formdata=None)
 
 
+def media_audience(story, consent) -> list[str]:
+    """Who can see a story's photos and recordings now (and, before publication,
+    who will), in words for its contributor. The same rule as archive.access."""
+    access = consent["access"]
+    embargo = consent.get("embargo_until") if not story.get("embargo_released") else None
+    if story["status"] == "rejected":
+        return [_("Your story was not accepted into the archive, so only curators can see them.")]
+    if access == "sealed":
+        return [_("You chose that only curators may read your story, so only curators can see them.")]
+    if is_published(story, consent):
+        if access == "public":
+            return [_("Your story is published, so anyone who reads the archive can see them.")]
+        return [
+            _(
+                "Your story is published for approved researchers only, so only they and curators can see them."
+            )
+        ]
+    if story["status"] == "approved" and embargo:
+        now = _(
+            "Your story stays closed until curators review it after %(date)s; until then only curators can see them.",
+            date=embargo,
+        )
+    elif embargo:
+        now = _(
+            "Only curators can see them until your story is published, and not before %(date)s.", date=embargo
+        )
+    else:
+        now = _("Only curators can see them until your story is published.")
+    if access == "public":
+        later = _("After that, anyone who reads the archive can see them.")
+    else:
+        later = _("After that, approved researchers can see them too.")
+    return [now, later]
+
+
 def init_app(app):
     """Register the blueprint and the template helpers."""
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(story_media=media_for_page, media_clock=clock, media_add_form=add_form)
+    app.jinja_env.globals.update(
+        story_media=media_for_page,
+        media_clock=clock,
+        media_add_form=add_form,
+        media_audience=media_audience,
+        media_failed_change=failed_change,
+    )

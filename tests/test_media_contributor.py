@@ -1,9 +1,12 @@
 """Contributors manage their media on /my-story; curators set alt text through the domain functions."""
 
+import datetime
+import re
+
 import pytest
 
 from archive import media
-from archive.curation import approve
+from archive.curation import approve, reject
 from archive.media_errors import MediaError
 from archive.stories import StoryError
 from tests import media_fixtures as mf
@@ -187,3 +190,119 @@ def test_media_edits_note_the_story_for_search_in_the_same_transaction(app, db, 
         assert db["index_outbox"].count_where("story_id = ?", [story_id]) == 1
         media.set_alt_text(db, photo["id"], "Noodles.")
         assert db["index_outbox"].count_where("story_id = ?", [story_id]) == 2
+
+
+def test_contributor_cannot_empty_a_photos_alt_text(client, db, submitted):
+    story_id, code, photo, _audio = submitted
+    before = db["audit_log"].count_where("action = 'media_edit'")
+    for blank in ("", "   \n "):
+        response = media_post(
+            client, code, action="describe", media_id=photo["id"], alt_text=blank, caption="A new caption"
+        )
+        html = response.get_data(as_text=True)
+        assert response.status_code == 400
+        assert "Your changes are saved." not in html
+        assert "Your change was not saved." in html
+        # The error summary at the top of the photo's form links to its field, which carries the message.
+        assert 'class="error-summary"' in html and f'href="#alt-{photo["id"]}"' in html
+        assert f'<p class="field-error" id="alt-{photo["id"]}-error">Please describe the photo' in html
+        assert f'aria-describedby="alt-{photo["id"]}-hint alt-{photo["id"]}-error"' in html
+        assert 'value="A new caption"' in html  # what they typed is kept for the next try
+        section = html.split('<section class="my-media"', 1)[1].split("</section>", 1)[0]
+        ids = re.findall(r'\bid="([^"]+)"', section)
+        assert html.count("<h1") == 1 and html.count('id="error-summary"') == 1 and len(ids) == len(set(ids))
+    stored = media.get_media(db, photo["id"])
+    assert (stored["alt_text"], stored["caption"]) == ("A bowl of noodles.", "New year")  # nothing saved
+    assert db["audit_log"].count_where("action = 'media_edit'") == before
+    approve(db, story_id, None)  # curators can still approve
+
+
+def test_describe_photo_requires_alt_text_and_saves_both_or_nothing(db, submitted):
+    _story_id, _code, photo, audio = submitted
+    with pytest.raises(MediaError):
+        media.describe_photo(db, photo["id"], "  ", "A caption")
+    with pytest.raises(MediaError):
+        media.describe_photo(db, photo["id"], "Fine words.", "x" * (media.MAX_CAPTION + 1))
+    with pytest.raises(MediaError):
+        media.describe_photo(db, audio["id"], "A recording is not a photo.", None)
+    stored = media.get_media(db, photo["id"])
+    assert (stored["alt_text"], stored["caption"]) == ("A bowl of noodles.", "New year")
+    media.describe_photo(db, photo["id"], " Noodles in a blue bowl. ", "")
+    stored = media.get_media(db, photo["id"])
+    assert (stored["alt_text"], stored["caption"]) == ("Noodles in a blue bowl.", None)
+
+
+def test_a_refused_delete_is_marked_at_its_checkbox(client, db, submitted):
+    _story_id, code, photo, _audio = submitted
+    response = media_post(client, code, action="delete", media_id=photo["id"])
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f'href="#delete-{photo["id"]}">Please tick the box to confirm.' in html
+    assert f'aria-describedby="delete-{photo["id"]}-error"' in html
+    assert media.get_media(db, photo["id"]) is not None
+
+
+def audience(client, code):
+    """The sentence about who can see the media, from /my-story."""
+    html = open_story(client, code).get_data(as_text=True)
+    match = re.search(r'<p class="hint" id="media-audience">(.*?)</p>', html, re.S)
+    assert match, "no audience note on /my-story"
+    return " ".join(match.group(1).split())
+
+
+def story_with_photo(client, **overrides):
+    _response, story_id, code = submit(client, **mf.photo_fields(1, mf.jpeg_with_metadata()), **overrides)
+    return story_id, code
+
+
+def test_who_sees_the_media_follows_the_status_and_access(app, client, db):
+    public_id, public_code = story_with_photo(client)
+    note = audience(client, public_code)
+    assert "Only curators can see them until your story is published." in note
+    assert "After that, anyone who reads the archive can see them." in note
+    approve(db, public_id, None)
+    note = audience(client, public_code)
+    assert "Your story is published, so anyone who reads the archive can see them." in note
+    assert "until" not in note  # the QA report: it still said "only once the story is published"
+
+    researchers_id, researchers_code = story_with_photo(client, access="researchers")
+    assert "After that, approved researchers can see them too." in audience(client, researchers_code)
+    approve(db, researchers_id, None)
+    note = audience(client, researchers_code)
+    assert "published for approved researchers only, so only they and curators can see them" in note
+    assert "anyone" not in note
+
+    sealed_id, sealed_code = story_with_photo(client, access="sealed")
+    sealed = "You chose that only curators may read your story, so only curators can see them."
+    assert sealed in audience(client, sealed_code)
+    approve(db, sealed_id, None)
+    assert sealed in audience(client, sealed_code)
+
+    rejected_id, rejected_code = story_with_photo(client)
+    with app.test_request_context():
+        reject(db, rejected_id, None, "Not for this archive.")
+    assert "not accepted into the archive, so only curators can see them" in audience(client, rejected_code)
+
+
+def test_who_sees_the_media_of_an_embargoed_story(client, db):
+    until = (datetime.date.today() + datetime.timedelta(days=400)).isoformat()
+    story_id, code = story_with_photo(client, embargo_until=until)
+    note = audience(client, code)
+    assert f"Only curators can see them until your story is published, and not before {until}." in note
+    approve(db, story_id, None)
+    note = audience(client, code)
+    assert f"closed until curators review it after {until}; until then only curators can see them" in note
+    assert "After that, anyone who reads the archive can see them." in note
+    assert "is published, so anyone" not in note
+
+
+def test_an_over_long_caption_is_refused_with_its_limit(client, db, submitted):
+    _story_id, code, photo, _audio = submitted
+    response = media_post(
+        client, code, action="describe", media_id=photo["id"], alt_text="Fine.", caption="x" * 301
+    )
+    assert response.status_code == 400
+    assert f'id="caption-{photo["id"]}-error">Captions can be up to 300 characters.' in response.get_data(
+        as_text=True
+    )
+    assert media.get_media(db, photo["id"])["alt_text"] == "A bowl of noodles."

@@ -1,5 +1,7 @@
 """Media is served only to those who may see its story, with safe headers and Range support."""
 
+import re
+
 import pytest
 
 from archive.curation import approve
@@ -153,6 +155,17 @@ def test_story_page_shows_photo_player_and_transcript(client, db, story_with_med
     assert "smelled of ginger &amp; rain." in html
     assert "/static/js/transcript.js" in html
     assert html.count("<h1") == 1
+
+
+def test_story_page_offers_the_display_photo_at_its_own_size(client, db, story_with_media):
+    story_id, _code, photo_id, _audio_id = story_with_media
+    approve(db, story_id, None)
+    html = client.get(f"/stories/{story_id}").get_data(as_text=True)
+    img = re.search(r"<img\b[^>]*>", html).group(0)
+    # No srcset/sizes pair, which made the browser stretch a small photo to the slot width.
+    assert "srcset" not in img and "sizes" not in img
+    assert f'src="/media/{photo_id}/display"' in img
+    assert 'width="120" height="80"' in img  # the display variant's own size
 
 
 def test_typed_transcript_is_shown_when_there_are_no_cues(client, db, tmp_path):

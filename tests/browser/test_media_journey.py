@@ -1,5 +1,6 @@
 """A contributor attaches a photo and a recording in real Chromium; readers see and hear them."""
 
+import http.client
 import re
 
 import pytest
@@ -8,7 +9,7 @@ from archive.curation import approve
 from archive.db import open_db
 from archive.media import list_media
 from tests import media_fixtures as mf
-from tests.conftest import STORY_TEXT
+from tests.conftest import STORY_TEXT, submit
 
 pytestmark = pytest.mark.browser
 
@@ -138,3 +139,101 @@ def test_an_upload_over_the_cap_gets_our_own_413_page(page, live_server, tmp_pat
     finally:
         db.close()
     assert mf.files_under(live_server.app.config["MEDIA_DIR"]) == []
+
+
+def send_photo_story(page, live_server, tmp_path, size):
+    """Submit a story with one photo of ``size`` through the form, approve it, return the photo row."""
+    photo = tmp_path / "small.jpg"
+    photo.write_bytes(mf.jpeg_with_metadata(size=size))
+    page.goto(live_server.url + "/submit")
+    fill_story(page, "A small photo")
+    page.get_by_text("Add photos (up to 6)").click()
+    page.get_by_label("Photo 1", exact=True).set_input_files(str(photo))
+    page.get_by_label("Describe photo 1 for people who cannot see it").fill("A tram stop in the rain.")
+    page.get_by_label(re.compile("^No one else who could be recognised appears in photo 1")).check()
+    story_id = submit_and_read_receipt(page)
+    (item,) = approve_story(live_server, story_id)
+    return story_id, item
+
+
+def test_a_small_photo_is_shown_at_its_own_size_never_stretched(page, live_server, tmp_path):
+    # 400px wide: its thumbnail is as wide as its display copy.
+    story_id, item = send_photo_story(page, live_server, tmp_path, size=(400, 300))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/stories/{story_id}")
+    image = page.get_by_role("img", name="A tram stop in the rain.")
+    image.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+    assert image.evaluate("img => img.currentSrc").endswith(f"/media/{item['id']}/display")
+    box = image.bounding_box()
+    assert (box["width"], box["height"]) == (400, 300)  # not upscaled to the 704px column
+
+    # On a phone it is scaled down to the column, keeping its shape.
+    page.set_viewport_size({"width": 320, "height": 640})
+    column = page.locator("main").evaluate("m => m.clientWidth - 32")  # main's padding: 1rem each side
+    box = image.bounding_box()
+    assert box["width"] == pytest.approx(column, abs=1)
+    assert box["height"] == pytest.approx(column * 3 / 4, abs=1)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+def test_a_refused_photo_at_320px_without_javascript_keeps_the_page_narrow(browser, live_server, tmp_path):
+    not_a_photo = tmp_path / "scan.jpg"
+    not_a_photo.write_bytes(b"this is not a photo at all" * 20)
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/submit")
+        fill_story(page, "A refused photo")
+        page.get_by_text("Add photos (up to 6)").click()
+        page.get_by_label("Photo 1", exact=True).set_input_files(str(not_a_photo))
+        page.get_by_label("Describe photo 1 for people who cannot see it").fill("A scanned letter.")
+        page.get_by_label(re.compile("^No one else who could be recognised appears in photo 1")).check()
+        with page.expect_response(lambda r: r.request.method == "POST") as posted:
+            page.get_by_role("button", name="Send my story").click()
+        assert posted.value.status == 400
+        assert (
+            page.locator("#photo1-error").inner_text().startswith("This file is not a photo we can accept.")
+        )
+
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        section = page.locator("#media-fields")
+        overflow = section.evaluate(
+            """f => { const right = f.getBoundingClientRect().right;
+                      return [...f.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > right + 0.5)
+                             .map(e => e.tagName + '#' + e.id); }"""
+        )
+        assert overflow == []
+        # Nothing in the section is wider than the section can be at 320px: the file input's
+        # own width (button and file name) once made it about 430px at its narrowest.
+        narrowest = section.evaluate(
+            "f => { f.style.width = 'min-content'; const w = f.getBoundingClientRect().width;"
+            " f.style.width = ''; return w; }"
+        )
+        assert narrowest <= section.bounding_box()["width"]
+        page.screenshot(path=str(tmp_path / "refused-photo-320.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_media_responses_carry_one_date_header(live_server, tmp_path):
+    client = live_server.app.test_client()
+    _response, story_id, _code = submit(client, **mf.photo_fields(1, mf.jpeg_with_metadata()))
+    (item,) = approve_story(live_server, story_id)
+    connection = http.client.HTTPConnection("127.0.0.1", live_server.server_port, timeout=10)
+    try:
+        path = f"/media/{item['id']}/display"
+        for headers, status in (({}, 200), ({"Range": "bytes=0-9"}, 206)):
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            assert response.status == status
+            assert len(response.msg.get_all("Date")) == 1, response.msg.get_all("Date")
+            etag = response.getheader("ETag")
+            connection.close()
+        connection.request("GET", path, headers={"If-None-Match": etag})
+        response = connection.getresponse()
+        response.read()
+        assert response.status == 304 and len(response.msg.get_all("Date")) == 1
+    finally:
+        connection.close()
