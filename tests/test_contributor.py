@@ -163,3 +163,13 @@ def test_contributor_is_told_where_the_published_story_can_be_read(client, db):
     html = post_my_story(client, closed_code, "open").get_data(as_text=True)
     assert f'href="/stories/{closed_id}"' not in html
     assert "published for approved researchers only" in html
+
+
+def test_contributor_pages_have_unique_element_ids(client):
+    import re
+
+    _, _, code = submit(client)
+    for action in ("open", "withdraw"):
+        html = post_my_story(client, code, action).get_data(as_text=True)
+        ids = re.findall(r'\sid="([^"]+)"', html)
+        assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
