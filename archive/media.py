@@ -225,22 +225,34 @@ def submit_with_media(db, storage, draft, choices, consent_shown: str, uploads, 
     in every case nothing of the submission is left behind."""
     from archive.stories import submit_story  # archive.stories imports this module for withdrawals
 
+    def write(prepared):
+        story_id, code = submit_story(db, draft, choices, consent_shown, submission_key)
+        attach(db, story_id, prepared)
+        return story_id, code
+
+    return _store_all_or_nothing(db, storage, uploads, write, undo=lambda result: forget_story(db, result[0]))
+
+
+def _store_all_or_nothing(db, storage, uploads, write, undo):
+    """Stage the uploads, run ``write(prepared)`` (the rows) in one transaction, and
+    only after it commits move the files into place. If the rows fail, the staged
+    files are discarded; if placing the files fails, ``undo(result)`` takes the
+    rows back out. Either way nothing half-saved remains. Returns ``write``'s result."""
     prepared = prepare_uploads(storage.stage, uploads)
     try:
         with db.atomic():
-            story_id, code = submit_story(db, draft, choices, consent_shown, submission_key)
-            attach(db, story_id, prepared)
+            result = write(prepared)
     except BaseException:
         discard(prepared)
         raise
     try:
         place_files(storage, prepared)
     except Exception:
-        forget_story(db, story_id)
+        undo(result)
         raise MediaError(
             _("Something went wrong while saving your files. Nothing was kept; please try again.")
         ) from None
-    return story_id, code
+    return result
 
 
 def forget_story(db, story_id: str) -> None:
@@ -409,24 +421,20 @@ def add_media(db, storage, story_id: str, uploads, actor_id: int | None = None) 
         raise MediaError(_("A story can have up to %(n)d photos.", n=MAX_PHOTOS))
     if counts["audio"] + recordings > MAX_RECORDINGS:
         raise MediaError(_("A story can have up to %(n)d recordings.", n=MAX_RECORDINGS))
-    prepared = prepare_uploads(storage.stage, uploads)
-    try:
-        with db.atomic():
-            ids = attach(db, story_id, prepared, actor_id=actor_id, record_audit=True)
-    except BaseException:
-        discard(prepared)
-        raise
-    try:
-        place_files(storage, prepared)
-    except Exception:
+
+    def undo(ids):
         with db.atomic():
             for media_id in ids:
                 db["media"].delete(media_id)
             outbox.searchable_changed(db, story_id)
-        raise MediaError(
-            _("Something went wrong while saving your files. Nothing was kept; please try again.")
-        ) from None
-    return ids
+
+    return _store_all_or_nothing(
+        db,
+        storage,
+        uploads,
+        lambda prepared: attach(db, story_id, prepared, actor_id=actor_id, record_audit=True),
+        undo,
+    )
 
 
 def back_to_queue(db, story_id: str) -> None:
