@@ -62,6 +62,9 @@ def add_security_headers(response):
     """Set the security headers on every response; views may tighten them further."""
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    # Conditional responses (static files, media) carry a Date of their own, and every
+    # WSGI server adds one too: leave it to the server so there is exactly one.
+    response.headers.remove("Date")
     return response
 
 

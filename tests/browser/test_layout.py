@@ -73,3 +73,18 @@ def test_pages_load_without_failed_requests(page, live_server):
         page.wait_for_load_state("networkidle")
     assert failures == []
     assert page.foreign_requests == []
+
+
+def test_static_files_carry_one_date_header(live_server):
+    import urllib.request
+
+    with urllib.request.urlopen(live_server.url + "/static/css/site.css") as response:
+        assert len(response.headers.get_all("Date")) == 1
+        etag = response.headers["ETag"]
+    request = urllib.request.Request(live_server.url + "/static/css/site.css", headers={"If-None-Match": etag})
+    try:
+        urllib.request.urlopen(request)
+    except urllib.error.HTTPError as not_modified:
+        assert not_modified.code == 304
+        assert len(not_modified.headers.get_all("Date")) == 1
+        not_modified.close()
