@@ -79,6 +79,7 @@ def test_static_files_carry_one_date_header(live_server):
     import urllib.request
 
     with urllib.request.urlopen(live_server.url + "/static/css/site.css") as response:
+        response.read()  # let the server finish sending (and close) the file
         assert len(response.headers.get_all("Date")) == 1
         etag = response.headers["ETag"]
     request = urllib.request.Request(live_server.url + "/static/css/site.css", headers={"If-None-Match": etag})
