@@ -71,7 +71,7 @@ def create_app(test_config=None):
     cli.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(contribute.bp)
-    # Accounts and curation (issue 4).
+    # Accounts, curation and administration.
     from archive import users_cli
     from stories import admin, auth, curate
 
@@ -79,14 +79,14 @@ def create_app(test_config=None):
     app.register_blueprint(auth.bp)
     app.register_blueprint(curate.bp)
     app.register_blueprint(admin.bp)
-    # Photos and recordings (issue 3): /media/... and `flask media check`.
+    # Photos and recordings: /media/... and `flask media check`.
     from archive import media_cli
     from stories import media_views
 
     media_cli.init_app(app)
     media_views.init_app(app)
 
-    # Search (issue 5): /search, /api/v1, the outbox drain after writing requests, `flask index`.
+    # Search: /search, /api/v1, the outbox drain after writing requests, `flask index`.
     from search_index import web as search_web
     from stories import api, search_views
 
