@@ -65,14 +65,11 @@ def test_no_third_party_sources_in_pages(client):
 
 def test_no_ip_or_user_agent_in_logs_or_database(app, tmp_path, caplog):
     """Through a real HTTP server, as Werkzeug logs it in production."""
-    import threading
 
-    from tests.browser.conftest import make_server
+    from tests.browser.conftest import serve, stop
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_port}"
+    server = serve(app)
+    base = server.url
     headers = {
         "X-Forwarded-For": "203.0.113.77",
         "User-Agent": "DistinctiveAgent/9.9 (tracking-me)",
@@ -91,9 +88,7 @@ def test_no_ip_or_user_agent_in_logs_or_database(app, tmp_path, caplog):
         assert 'id="receipt-code"' in response.read().decode()
         opener.open(urllib.request.Request(base + "/?q=private-search-words", headers=headers)).read()
     finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        server.server_close()
+        stop(server)
     logged = caplog.text
     assert "GET /submit" in logged or "POST /submit" in logged  # the log is there...
     for needle in ("203.0.113.77", "127.0.0.1", "DistinctiveAgent", "secret-referrer", "private-search-words"):

@@ -4,12 +4,13 @@ Never ``playwright install``: Playwright is pointed at /usr/bin/chromium. In CI 
 missing Chromium fails these tests; elsewhere it skips them with a message.
 """
 
+import gc
 import os
 import shutil
 import threading
 
 import pytest
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app import create_app
 
@@ -25,19 +26,54 @@ CHROMIUM_ARGS = [
 ]
 
 
+_RESPONSE_KEY = "crossings.tests.response"
+
+
+class _ClosingHandler(WSGIRequestHandler):
+    """Werkzeug's development server skips closing a response (and so its open file)
+    when the browser drops the connection mid-way, as Chromium does with media and
+    navigations; the file would then be closed by the garbage collector during some
+    later test, as a ResourceWarning. Close it when the drop happens."""
+
+    def connection_dropped(self, error, environ=None):
+        response = (environ or {}).get(_RESPONSE_KEY)
+        if response is not None and hasattr(response, "close"):
+            response.close()
+
+
+def serve(app):
+    """Start ``app`` on a free loopback port in a thread; returns the server with ``.url``.
+    Stop it with ``stop(server)``."""
+
+    def remember_response(environ, start_response):
+        response = app(environ, start_response)
+        environ[_RESPONSE_KEY] = response
+        return response
+
+    server = make_server("127.0.0.1", 0, remember_response, threaded=True, request_handler=_ClosingHandler)
+    server.thread = threading.Thread(target=server.serve_forever, daemon=True)
+    server.thread.start()
+    server.app = app
+    server.url = f"http://127.0.0.1:{server.server_port}"
+    return server
+
+
+def stop(server):
+    """Stop a server started by ``serve`` and collect what its requests left behind,
+    so that any leak is reported in the test that caused it."""
+    server.shutdown()
+    server.thread.join(timeout=5)
+    server.server_close()
+    gc.collect()
+
+
 @pytest.fixture
 def live_server(tmp_path):
     """Serve a fresh app on a free loopback port for the length of one test."""
     app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "browser"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server.app = app
-    server.url = f"http://127.0.0.1:{server.server_port}"
+    server = serve(app)
     yield server
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
+    stop(server)
 
 
 @pytest.fixture(scope="session")
