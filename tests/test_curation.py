@@ -283,3 +283,11 @@ def test_unknown_or_withdrawn_story_is_404_for_curators(app, db, curator):
         curator.post(review_path("nope-not-a-story", "approve"), data={"csrf_token": token}).status_code
         == 404
     )
+
+
+def test_curator_edit_page_offers_the_description_not_the_text_or_pseudonym(db, curator):
+    story_id, _ = new_story(db)
+    html = curator.get(f"{review_path(story_id)}/edit").get_data(as_text=True)
+    for field in ("title", "summary", "themes", "heritage", "languages", "identity", "era", "place", "content_notes"):
+        assert f'id="{field}"' in html, field
+    assert 'id="body"' not in html and 'id="attribution"' not in html
