@@ -258,11 +258,10 @@ def _store_all_or_nothing(db, storage, uploads, write, undo):
 def forget_story(db, story_id: str) -> None:
     """Take a just-submitted story out again, leaving no trace: used only when its
     files could not be saved, before the contributor has seen a receipt code."""
-    from archive.stories import tables_referencing_stories
+    from archive.stories import delete_dependent_rows
 
     with db.atomic():
-        for table in tables_referencing_stories(db):
-            db.execute(f"DELETE FROM [{table}] WHERE story_id = ?", [story_id])
+        delete_dependent_rows(db, story_id)
         for table in ("index_outbox", "audit_log"):
             db.execute(f"DELETE FROM [{table}] WHERE story_id = ?", [story_id])
         db["stories"].delete(story_id)

@@ -218,10 +218,13 @@ def narrow_access(db, story_id: str, new_access: str, consent_shown: str) -> Non
         outbox.searchable_changed(db, story_id)
 
 
-def tables_referencing_stories(db):
-    """Every table with a foreign key to stories.id, so that withdrawal reaches
-    tables added by later migrations (media, revisions, ...) without a list to maintain."""
-    return [t.name for t in db.tables if any(fk.other_table == "stories" for fk in t.foreign_keys)]
+def delete_dependent_rows(db, story_id: str) -> None:
+    """Delete the story's rows from every table with a foreign key to stories.id, so
+    that withdrawal reaches tables added by later migrations (media, revisions, ...)
+    without a list to maintain. Call inside a ``db.atomic()`` block."""
+    for table in db.tables:
+        if any(fk.other_table == "stories" for fk in table.foreign_keys):
+            db.execute(f"DELETE FROM [{table.name}] WHERE story_id = ?", [story_id])
 
 
 def withdraw_story(db, story_id: str, storage=None) -> None:
@@ -241,8 +244,7 @@ def withdraw_story(db, story_id: str, storage=None) -> None:
     with db.atomic():
         # The rows that name the files are about to go: note the keys first.
         file_keys = story_file_keys(db, story_id)
-        for table in tables_referencing_stories(db):
-            db.execute(f"DELETE FROM [{table}] WHERE story_id = ?", [story_id])
+        delete_dependent_rows(db, story_id)
         tombstone = {col: None for col in story if col != "id"}
         tombstone.update({"status": "withdrawn", "withdrawn": today(), "embargo_released": 0})
         db["stories"].update(story_id, tombstone)
