@@ -89,15 +89,7 @@ def stories():
     except SearchArgsError as exc:
         return error(400, str(exc))
     try:
-        results = search_index.search(
-            get_db(),
-            args.q,
-            level=current_level(),
-            filters=args.filters,
-            sort=args.sort,
-            page=args.page,
-            per_page=args.per_page,
-        )
+        results = args.run(get_db(), current_level())
     except search_index.SearchUnavailable:
         return error(503)
     facets = {}

@@ -9,7 +9,6 @@ import io
 
 from flask_babel import gettext as _
 
-import search_index
 from stories.public import permanent_url
 
 EXPORT_LIMIT = 5000
@@ -71,18 +70,7 @@ def record(story) -> dict:
 def export_records(db, args, level, limit: int = EXPORT_LIMIT):
     """The records of the search ``args`` at viewer ``level`` (up to ``limit``)
     and the total number of matches."""
-    results = search_index.search(
-        db,
-        args.q,
-        level=level,
-        filters=args.filters,
-        sort=args.sort,
-        page=1,
-        per_page=limit,
-        snippets=False,
-        facets=False,
-        suggest=False,
-    )
+    results = args.run(db, level, page=1, per_page=limit, snippets=False, facets=False, suggest=False)
     return [record(hit.story) for hit in results.hits], results.total
 
 

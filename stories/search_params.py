@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
+import search_index
 from archive.themes import THEME_SLUGS
 from search_index import SORTS
 from search_index.querying import MAX_QUERY_CHARS
@@ -39,6 +40,19 @@ class SearchArgs:
         params.update({name: list(values) for name, values in self.filters.items() if values})
         params.update(changes)
         return {k: v for k, v in params.items() if v not in (None, "", [])}
+
+    def run(self, db, level: str, **options):
+        """Run this search for a viewer at ``level``; ``options`` override the page,
+        page size or what search_index.search computes (snippets, facets, suggest)."""
+        arguments = {
+            "level": level,
+            "filters": self.filters,
+            "sort": self.sort,
+            "page": self.page,
+            "per_page": self.per_page,
+            **options,
+        }
+        return search_index.search(db, self.q, **arguments)
 
 
 def _valid_value(name, value) -> bool:

@@ -87,14 +87,7 @@ def search():
     form.q.data, form.sort.data = args.q, args.sort
     results, status, groups = None, 200, []
     try:
-        results = search_index.search(
-            get_db(),
-            args.q,
-            level=current_level(),
-            filters=args.filters,
-            sort=args.sort,
-            page=args.page,
-        )
+        results = args.run(get_db(), current_level())
         groups = facet_groups(results, args)
     except search_index.SearchUnavailable:
         status = 503
