@@ -53,3 +53,8 @@ def story_status(html: str):
     """The status text shown on /my-story or a review page."""
     match = re.search(r'id="story-status">([^<]+)<', html)
     return match and match.group(1).strip()
+
+
+def review_path(story_id, action=""):
+    """The curator's review page of a story, or one of its action URLs."""
+    return f"/curate/stories/{story_id}" + (f"/{action}" if action else "")

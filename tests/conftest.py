@@ -33,6 +33,17 @@ def db(app):
     conn.close()
 
 
+@pytest.fixture
+def curator(app, db):
+    """A signed-in curator's client (account "cura")."""
+    from tests.accounts import login, make_user  # tests.accounts imports this module
+
+    make_user(db, "cura", "curator")
+    client = app.test_client()
+    assert login(client, "cura").status_code == 302
+    return client
+
+
 def csrf_token(client, path="/submit"):
     """Fetch a page and return the CSRF token its form carries."""
     html = client.get(path).get_data(as_text=True)

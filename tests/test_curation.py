@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from archive import curation
-from tests.accounts import login, make_user, new_story, post_form, story_status
+from tests.accounts import login, make_user, new_story, post_form, review_path, story_status
 from tests.conftest import STORY_TEXT, csrf_token, submit
 
 
@@ -16,21 +16,10 @@ def post_my_story(client, code, action, **fields):
     return client.post("/my-story", data=data)
 
 
-def review_path(story_id, action=""):
-    return f"/curate/stories/{story_id}" + (f"/{action}" if action else "")
-
 
 def curator_post(client, story_id, action, **data):
     return post_form(client, review_path(story_id, action), data, token_from=review_path(story_id))
 
-
-@pytest.fixture
-def curator(app, db):
-    """A signed-in curator's client."""
-    make_user(db, "cura", "curator")
-    client = app.test_client()
-    assert login(client, "cura").status_code == 302
-    return client
 
 
 def test_the_whole_loop(app, db, curator):

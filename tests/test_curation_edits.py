@@ -2,26 +2,14 @@
 
 from pathlib import Path
 
-import pytest
-
 from archive import curation
 from archive.stories import withdraw_story
-from tests.accounts import login, make_user, new_story, post_form
+from tests.accounts import login, make_user, new_story, post_form, review_path
 from tests.conftest import STORY_TEXT, csrf_token, submit
 
 SECRET = "Our neighbour Mrs Quillfeather at number 27 Larkspur Lane"
 
 
-def review_path(story_id, action=""):
-    return f"/curate/stories/{story_id}" + (f"/{action}" if action else "")
-
-
-@pytest.fixture
-def curator(app, db):
-    make_user(db, "cura", "curator")
-    client = app.test_client()
-    assert login(client, "cura").status_code == 302
-    return client
 
 
 def _edit_data(**overrides):

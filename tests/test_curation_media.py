@@ -9,20 +9,8 @@ import pytest
 from archive.media import AudioUpload, PhotoUpload, add_media, list_media, set_alt_text
 from archive.storage import get_storage
 from tests import media_fixtures as mf
-from tests.accounts import login, make_user, new_story, post_form
+from tests.accounts import new_story, post_form, review_path
 from tests.conftest import csrf_token
-
-
-def review_path(story_id, action=""):
-    return f"/curate/stories/{story_id}" + (f"/{action}" if action else "")
-
-
-@pytest.fixture
-def curator(app, db):
-    make_user(db, "cura", "curator")
-    client = app.test_client()
-    assert login(client, "cura").status_code == 302
-    return client
 
 
 @pytest.fixture

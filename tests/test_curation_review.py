@@ -8,12 +8,8 @@ import pytest
 
 from archive import audit, curation, revisions
 from archive.clock import today
-from tests.accounts import login, make_user, new_story, post_form
+from tests.accounts import make_user, new_story, post_form, review_path
 from tests.conftest import STORY_TEXT, csrf_token, submit
-
-
-def review_path(story_id, action=""):
-    return f"/curate/stories/{story_id}" + (f"/{action}" if action else "")
 
 
 def curator_post(client, story_id, action, **data):
@@ -38,13 +34,6 @@ def queue_row(html, story_id):
     match = re.search(rf'<tr role="row" id="queued-{story_id}">(.*?)</tr>', html, re.S)
     return match and match.group(1)
 
-
-@pytest.fixture
-def curator(app, db):
-    make_user(db, "cura", "curator")
-    client = app.test_client()
-    assert login(client, "cura").status_code == 302
-    return client
 
 
 def test_a_story_edited_after_a_request_is_marked_in_the_queue_and_on_the_review_page(app, db, curator):
