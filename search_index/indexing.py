@@ -93,20 +93,13 @@ def merge_segments_with_deletions(writer, segments):
     return kept
 
 
-def _apply(db, root: str, story_ids, purge: bool) -> None:
-    """Index or remove each story as SQLite says now. Caller holds the lock."""
-    ix = storage.open_index(root)
-    stories = load_stories(db, story_ids)
-    writer = _writer(ix)
+def _write(root: str, edit, purge: bool) -> None:
+    """Open a writer, let ``edit(writer)`` change documents (it returns whether it
+    changed any), then commit, rewriting segments with deletions when ``purge``.
+    Caller holds the lock."""
+    writer = _writer(storage.open_index(root))
     try:
-        changed = False
-        for story_id in dict.fromkeys(story_ids):
-            if story_id in stories:
-                writer.update_document(**to_document(stories[story_id]))
-                changed = True
-            else:
-                changed = writer.delete_by_term("id", story_id) > 0 or changed
-        if not (changed or purge):
+        if not (edit(writer) or purge):
             # Nothing to do (e.g. a story that was never indexed): no new index
             # version, so searchers need not reopen.
             writer.cancel()
@@ -117,6 +110,23 @@ def _apply(db, root: str, story_ids, purge: bool) -> None:
             writer.cancel()
         raise
     storage.write_manifest(storage.generation_path(root, storage.current_generation(root)))
+
+
+def _apply(db, root: str, story_ids, purge: bool) -> None:
+    """Index or remove each story as SQLite says now. Caller holds the lock."""
+    stories = load_stories(db, story_ids)
+
+    def edit(writer):
+        changed = False
+        for story_id in dict.fromkeys(story_ids):
+            if story_id in stories:
+                writer.update_document(**to_document(stories[story_id]))
+                changed = True
+            else:
+                changed = writer.delete_by_term("id", story_id) > 0 or changed
+        return changed
+
+    _write(root, edit, purge)
 
 
 def _drain_locked(db, root: str, defer_purge: bool = False) -> int:
@@ -189,16 +199,7 @@ def remove_story(
     with storage.writer_lock(root, timeout) as held:
         if not held:
             raise IndexBusy("the search index is busy")
-        ix = storage.open_index(root)
-        writer = _writer(ix)
-        try:
-            writer.delete_by_term("id", story_id)
-            writer.commit(mergetype=merge_segments_with_deletions if purge else None)
-        except BaseException:
-            if not writer.is_closed:
-                writer.cancel()
-            raise
-        storage.write_manifest(storage.generation_path(root, storage.current_generation(root)))
+        _write(root, lambda writer: writer.delete_by_term("id", story_id) > 0, purge)
 
 
 def _rebuild_locked(db, root: str) -> RebuildResult:
