@@ -14,8 +14,15 @@ _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
 def new_id() -> str:
-    """A URL-safe random id with 96 bits of entropy (16 characters)."""
-    return secrets.token_urlsafe(12)
+    """A URL-safe random id with about 96 bits of entropy (16 characters).
+
+    It never starts with "-" or "_": such an id would be read as an option on a
+    command line, and a spreadsheet opening an export would take "-..." for a
+    formula (the export then has to alter the cell)."""
+    while True:
+        value = secrets.token_urlsafe(12)
+        if value[0].isalnum():
+            return value
 
 
 def new_receipt_code() -> str:

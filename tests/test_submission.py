@@ -155,3 +155,11 @@ def test_sending_the_same_form_twice_stores_one_story(client, db):
     # Each fresh form carries a new key.
     other = client.get("/submit").get_data(as_text=True)
     assert key not in other
+
+
+def test_ids_never_start_with_a_dash_or_underscore():
+    from archive.ids import new_id
+
+    ids = [new_id() for _ in range(5000)]  # about 150 would start with - or _ by chance
+    assert all(i[0].isalnum() and len(i) == 16 for i in ids)
+    assert len(set(ids)) == len(ids)
