@@ -7,23 +7,30 @@ from flask import Flask
 
 
 def _load_or_create_secret_key(data_dir: str) -> str:
-    """Read the secret key from the data directory, creating it (mode 0600) on first start."""
+    """Read the secret key from the data directory, creating it (mode 0600) on first start.
+
+    The key is written to a temporary file and linked into place, which fails if
+    another process got there first: no process ever reads a half-written key."""
     path = os.path.join(data_dir, "secret_key")
     try:
         with open(path) as fh:
             return fh.read().strip()
     except FileNotFoundError:
         pass
-    key = secrets.token_hex(32)
-    # O_EXCL: if two workers start at once, one creates the file and the other reads it.
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        with open(path) as fh:
-            return fh.read().strip()
+    tmp = f"{path}.{secrets.token_hex(8)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
-        fh.write(key)
-    return key
+        fh.write(secrets.token_hex(32))
+        fh.flush()
+        os.fsync(fh.fileno())
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass  # another worker created it first: use theirs
+    finally:
+        os.unlink(tmp)
+    with open(path) as fh:
+        return fh.read().strip()
 
 
 def create_app(test_config=None):
@@ -60,43 +67,46 @@ def create_app(test_config=None):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _load_or_create_secret_key(data_dir)
 
-    from archive import cli, db
     from archive.migrations import migrate
-    from stories import contribute, extensions, public, safety, templating
+    from stories import (
+        admin,
+        api,
+        auth,
+        cli,
+        contribute,
+        curate,
+        extensions,
+        media_files,
+        public,
+        resources,
+        safety,
+        search,
+        search_sync,
+        templating,
+    )
 
-    db.init_app(app)
+    resources.init_app(app)
     extensions.init_app(app)
     safety.init_app(app)
     templating.init_app(app)
+    search_sync.init_app(app)
     cli.init_app(app)
-    app.register_blueprint(public.bp)
-    app.register_blueprint(contribute.bp)
-    # Accounts, curation and administration.
-    from archive import users_cli
-    from stories import admin, auth, curate
+    for blueprint in (
+        public.bp,
+        contribute.bp,
+        auth.bp,
+        curate.bp,
+        admin.bp,
+        media_files.bp,
+        search.bp,
+        api.bp,
+    ):
+        app.register_blueprint(blueprint)
 
-    users_cli.init_app(app)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(curate.bp)
-    app.register_blueprint(admin.bp)
-    # Photos and recordings: /media/... and `flask media check`.
-    from archive import media_cli
-    from stories import media_views
-
-    media_cli.init_app(app)
-    media_views.init_app(app)
-
-    # Search: /search, /api/v1, the outbox drain after writing requests, `flask index`.
-    from search_index import web as search_web
-    from stories import api, search_views
-
-    search_web.init_app(app)
-    app.register_blueprint(search_views.bp)
-    app.register_blueprint(api.bp)
-
-    # A fresh data directory just works: apply pending migrations at start,
-    # then rebuild a missing, outdated or damaged search index.
+    # A fresh data directory just works: apply pending migrations at start (one
+    # process at a time, see archive.migrations.migrate), then rebuild a missing,
+    # outdated or damaged search index.
     with app.app_context():
-        migrate(db.get_db())
-        search_web.ensure_at_start(db.get_db())
+        migrate(resources.get_db())
+        search_sync.ensure_at_start(resources.get_db())
     return app

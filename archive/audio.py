@@ -26,7 +26,7 @@ from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 from mutagen.wave import WAVE
 
-from archive.media_errors import MediaError
+from archive.errors import MediaError
 from archive.storage import Staged
 
 MAX_AUDIO_BYTES = 200 * 1024 * 1024

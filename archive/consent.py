@@ -3,30 +3,30 @@
 import hashlib
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
+import sqlite_utils
+from flask_babel import lazy_gettext as _l
 
 from archive.clock import today
+from archive.policy import ACCESS_LEVELS
 
 CONSENT_VERSION = "2026-11-a"
 
-ACCESS_LEVELS = ("public", "researchers", "sealed")
-# Narrowing only ever moves right along this order.
-_ACCESS_RANK = {level: i for i, level in enumerate(ACCESS_LEVELS)}
+_CONSENT_TEXT = _l(
+    "Crossings keeps the story you share in its archive so that people in our "
+    "communities and researchers can learn from it. You decide who may read it: "
+    "everyone, approved researchers only, or curators only. Curators read every story "
+    "before it is published and may describe it with themes and tags. You can narrow "
+    "who may read your story at any time, and you can withdraw it completely with your "
+    "receipt code: we then delete the text, its tags, your choices and any media, and "
+    "keep only a note that a story with this id was withdrawn. We never ask for your "
+    "name or e-mail and we do not record your IP address or browser. Please leave out "
+    "anything that would identify you or other people if you do not want it known."
+)
 
 
 def consent_text() -> str:
     """The consent text shown with the submission form, in the reader's language."""
-    return _(
-        "Crossings keeps the story you share in its archive so that people in our "
-        "communities and researchers can learn from it. You decide who may read it: "
-        "everyone, approved researchers only, or curators only. Curators read every story "
-        "before it is published and may describe it with themes and tags. You can narrow "
-        "who may read your story at any time, and you can withdraw it completely with your "
-        "receipt code: we then delete the text, its tags, your choices and any media, and "
-        "keep only a note that a story with this id was withdrawn. We never ask for your "
-        "name or e-mail and we do not record your IP address or browser. Please leave out "
-        "anything that would identify you or other people if you do not want it known."
-    )
+    return str(_CONSENT_TEXT)
 
 
 def text_sha256(text: str) -> str:
@@ -44,9 +44,24 @@ class ConsentChoices:
     archiving: bool = True
     embargo_until: str | None = None  # ISO date
 
+    @classmethod
+    def carried_over(cls, record: dict, **changes) -> "ConsentChoices":
+        """The choices of an existing consent record, with ``changes`` applied."""
+        choices = cls(
+            access=record["access"],
+            quotation=bool(record["quotation"]),
+            adult=bool(record["adult"]),
+            archiving=bool(record["archiving"]),
+            embargo_until=record["embargo_until"],
+        )
+        for name, value in changes.items():
+            setattr(choices, name, value)
+        return choices
 
-def record_consent(db, story_id: str, choices: ConsentChoices, shown_text: str) -> int:
+
+def record_consent(db: sqlite_utils.Database, story_id: str, choices: ConsentChoices, shown_text: str) -> int:
     """Add a consent record for a story and make it the story's current one.
+    Call it inside the caller's ``db.atomic()`` block.
 
     Earlier records stay: consent history is never rewritten."""
     if choices.access not in ACCESS_LEVELS:
@@ -72,23 +87,13 @@ def record_consent(db, story_id: str, choices: ConsentChoices, shown_text: str) 
     return consent_id
 
 
-def current_consent(db, story):
+def current_consent(db: sqlite_utils.Database, story: dict | None) -> dict | None:
     """The consent record currently in force for a story (a dict), or None."""
-    if not story.get("consent_id"):
+    if not story or not story.get("consent_id"):
         return None
     return db["consent_records"].get(story["consent_id"])
 
 
-def consent_history(db, story_id):
+def consent_history(db: sqlite_utils.Database, story_id: str) -> list[dict]:
     """Every consent record of a story, oldest first."""
     return list(db["consent_records"].rows_where("story_id = ?", [story_id], order_by="id"))
-
-
-def narrower_levels(access: str):
-    """The access levels strictly narrower than ``access``."""
-    return [lvl for lvl in ACCESS_LEVELS if _ACCESS_RANK[lvl] > _ACCESS_RANK[access]]
-
-
-def is_narrower(new: str, old: str) -> bool:
-    """True when ``new`` lets fewer people read than ``old``."""
-    return _ACCESS_RANK[new] > _ACCESS_RANK[old]

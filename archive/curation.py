@@ -6,47 +6,38 @@ Each change, its audit row and its search-outbox row commit together in one
 that two curators acting at once cannot both succeed on a stale reading.
 """
 
+import sqlite_utils
 from flask_babel import lazy_gettext as _l
 
-from archive import audit, outbox, revisions
+from archive import audit, media, outbox, revisions
 from archive.clock import today
-from archive.stories import STATUSES, StoryDescription, StoryError, get_story, write_themes_and_tags
+from archive.errors import ActionRefused, StoryError
+from archive.media import photos_missing_alt_text
+from archive.policy import REFUSALS, STAFF, STATUSES, transition
+from archive.stories import StoryDescription, get_story, write_themes_and_tags
 
-# Statuses a curator can decide on.
-REVIEWABLE = ("pending", "changes_requested")
 # Shown in place of a redacted passage. Stored in the text itself so that every
 # reader (and the search index) sees the same thing.
 REDACTION_MARKER = "[removed by curators]"
 MAX_MESSAGE = 4000
 
 
-def _load(db, story_id: str):
+def _load(db: sqlite_utils.Database, story_id: str, action: str) -> tuple[dict, str]:
+    """The story and the status ``action`` would give it; raises StoryError (or
+    ActionRefused) when the story is gone or the policy refuses. Call inside the
+    transaction that writes."""
     story = get_story(db, story_id)
     if story is None or story["status"] == "withdrawn":
         raise StoryError(_l("This story is not in the archive."))
-    return story
+    return story, transition(story["status"], action, STAFF)
 
 
-def _media_table_ready(db) -> bool:
-    # The media table arrives with the media work; until then no story has photos.
-    return db["media"].exists() and {"story_id", "kind", "alt_text"} <= set(db["media"].columns_dict)
-
-
-def photos_missing_alt_text(db, story_id: str) -> int:
-    """How many of the story's photos have no alt text yet."""
-    if not _media_table_ready(db):
-        return 0
-    return db["media"].count_where(
-        "story_id = ? AND kind = 'photo' AND (alt_text IS NULL OR trim(alt_text) = '')", [story_id]
-    )
-
-
-def approval_problems(db, story_id: str) -> list:
+def approval_problems(db: sqlite_utils.Database, story_id: str) -> list:
     """Why the story cannot be approved yet (translatable messages); empty when it can."""
     problems = []
     if not db["story_themes"].count_where("story_id = ?", [story_id]):
         problems.append(_l("A story needs at least one theme before it can be approved."))
-    missing = photos_missing_alt_text(db, story_id)
+    missing = len(photos_missing_alt_text(db, story_id))
     if missing:
         problems.append(
             _l(
@@ -57,22 +48,20 @@ def approval_problems(db, story_id: str) -> list:
     return problems
 
 
-def approve(db, story_id: str, curator_id: int | None) -> None:
+def approve(db: sqlite_utils.Database, story_id: str, curator_id: int | None) -> None:
     """Approve a story for publication under its contributor's access choice.
 
     Refused without a theme or while any photo lacks alt text. An embargoed story
     stays with curators until one of them releases it after the embargo date."""
     with db.atomic():
-        story = _load(db, story_id)
-        if story["status"] not in REVIEWABLE:
-            raise StoryError(_l("Only a story awaiting review can be approved."))
+        story, status = _load(db, story_id, "approve")
         problems = approval_problems(db, story_id)
         if problems:
             raise StoryError(problems[0])
         db["stories"].update(
             story_id,
             {
-                "status": "approved",
+                "status": status,
                 "published": story["published"] or today(),
                 "updated": today(),
                 # A request for changes or a rejection reason no longer applies.
@@ -92,40 +81,32 @@ def _message(text: str | None, missing) -> str:
     return text
 
 
-def request_changes(db, story_id: str, curator_id: int | None, message: str) -> None:
+def request_changes(db: sqlite_utils.Database, story_id: str, curator_id: int | None, message: str) -> None:
     """Ask the contributor for changes; they read ``message`` with their receipt code,
     and their edit sends the story back to the queue."""
     message = _message(message, _l("Please tell the contributor what to change."))
     with db.atomic():
-        story = _load(db, story_id)
-        if story["status"] not in REVIEWABLE:
-            raise StoryError(_l("Changes can only be requested for a story awaiting review."))
-        db["stories"].update(
-            story_id, {"status": "changes_requested", "curator_message": message, "updated": today()}
-        )
+        _story, status = _load(db, story_id, "request_changes")
+        db["stories"].update(story_id, {"status": status, "curator_message": message, "updated": today()})
         audit.record(db, "request_changes", story_id, curator_id)
         outbox.searchable_changed(db, story_id)
 
 
-def reject(db, story_id: str, curator_id: int | None, reason: str) -> None:
+def reject(db: sqlite_utils.Database, story_id: str, curator_id: int | None, reason: str) -> None:
     """Decline a story; the contributor sees ``reason`` with their receipt code."""
     reason = _message(reason, _l("Please give the contributor a reason."))
     with db.atomic():
-        story = _load(db, story_id)
-        if story["status"] not in REVIEWABLE:
-            raise StoryError(_l("Only a story awaiting review can be rejected."))
-        db["stories"].update(story_id, {"status": "rejected", "curator_message": reason, "updated": today()})
+        _story, status = _load(db, story_id, "reject")
+        db["stories"].update(story_id, {"status": status, "curator_message": reason, "updated": today()})
         audit.record(db, "reject", story_id, curator_id)
         outbox.searchable_changed(db, story_id)
 
 
-def unpublish(db, story_id: str, curator_id: int | None) -> None:
+def unpublish(db: sqlite_utils.Database, story_id: str, curator_id: int | None) -> None:
     """Take a published story out of reading and back to the review queue."""
     with db.atomic():
-        story = _load(db, story_id)
-        if story["status"] != "approved":
-            raise StoryError(_l("Only a published story can be unpublished."))
-        db["stories"].update(story_id, {"status": "pending", "updated": today()})
+        _story, status = _load(db, story_id, "unpublish")
+        db["stories"].update(story_id, {"status": status, "updated": today()})
         audit.record(db, "unpublish", story_id, curator_id)
         outbox.searchable_changed(db, story_id)
 
@@ -136,13 +117,13 @@ def embargo_ended(consent, on: str | None = None) -> bool:
     return bool(until) and (on or today()) > until
 
 
-def release_embargo(db, story_id: str, curator_id: int | None) -> None:
+def release_embargo(db: sqlite_utils.Database, story_id: str, curator_id: int | None) -> None:
     """Publish an approved story whose embargo date has passed, after a curator's review."""
     with db.atomic():
-        story = _load(db, story_id)
+        story, _status = _load(db, story_id, "release_embargo")
         consent = db["consent_records"].get(story["consent_id"]) if story["consent_id"] else None
-        if story["status"] != "approved" or story["embargo_released"]:
-            raise StoryError(_l("Only an approved story still under embargo can be released."))
+        if story["embargo_released"]:
+            raise ActionRefused(REFUSALS["release_embargo"])
         if not embargo_ended(consent):
             raise StoryError(_l("The embargo has not ended yet."))
         db["stories"].update(story_id, {"embargo_released": 1, "updated": today()})
@@ -154,7 +135,7 @@ def release_embargo(db, story_id: str, curator_id: int | None) -> None:
 CuratorEdit = StoryDescription
 
 
-def _current_description(db, story_id):
+def _current_description(db: sqlite_utils.Database, story_id):
     themes = {r["theme"] for r in db["story_themes"].rows_where("story_id = ?", [story_id])}
     tags = [
         (r["kind"], r["value"])
@@ -163,16 +144,13 @@ def _current_description(db, story_id):
     return themes, tags
 
 
-def curator_edit(db, story_id: str, curator_id: int | None, edit: CuratorEdit) -> bool:
+def curator_edit(db: sqlite_utils.Database, story_id: str, curator_id: int | None, edit: CuratorEdit) -> bool:
     """Change a story's title, summary, themes, tags, era, place or content notes,
     keeping the previous version as a revision. Returns False when nothing changed."""
-    if not edit.title.strip():
-        raise StoryError(_l("A story needs a title."))
+    edit.check()
     themes = list(dict.fromkeys(edit.themes))
-    if not themes:
-        raise StoryError(_l("A story needs at least one theme."))
     with db.atomic():
-        story = _load(db, story_id)
+        story, _status = _load(db, story_id, "curator_edit")
         columns = edit.columns()
         old_themes, old_tags = _current_description(db, story_id)
         new_tags = list(edit.tags())
@@ -190,7 +168,7 @@ def curator_edit(db, story_id: str, curator_id: int | None, edit: CuratorEdit) -
     return True
 
 
-def redact(db, story_id: str, curator_id: int | None, passage: str) -> int:
+def redact(db: sqlite_utils.Database, story_id: str, curator_id: int | None, passage: str) -> int:
     """Replace every occurrence of ``passage`` in the story's text with a visible
     "[removed by curators]" marker. The previous text survives only in a revision
     that curators alone can see. Returns how many occurrences were replaced."""
@@ -201,7 +179,7 @@ def redact(db, story_id: str, curator_id: int | None, passage: str) -> int:
     if passage == REDACTION_MARKER:
         raise StoryError(_l("That passage has already been removed."))
     with db.atomic():
-        story = _load(db, story_id)
+        story, _status = _load(db, story_id, "redact")
         body = (story["body"] or "").replace("\r\n", "\n")
         count = body.count(passage)
         if not count:
@@ -212,6 +190,30 @@ def redact(db, story_id: str, curator_id: int | None, passage: str) -> int:
         # purge: the removed words must not survive in the search index's old segments.
         outbox.searchable_changed(db, story_id, purge=True)
     return count
+
+
+def describe_media(
+    db: sqlite_utils.Database,
+    story_id: str,
+    media_id: str,
+    curator_id: int | None,
+    *,
+    alt_text: str | None = None,
+    caption: str | None = None,
+    transcript: str | None = None,
+) -> None:
+    """A curator writes or corrects a photo's alt text and caption (the alt text may
+    be left blank while they work), or a recording's transcript."""
+    with db.atomic():
+        _load(db, story_id, "describe_media")
+        item = media.get_media(db, media_id)
+        if item is None or item["story_id"] != story_id:
+            raise StoryError(_l("That photo or recording is not in the archive."))
+        if item["kind"] == "photo":
+            media.set_alt_text(db, media_id, alt_text, curator_id)
+            media.set_caption(db, media_id, caption, curator_id)
+        else:
+            media.set_transcript(db, media_id, transcript, curator_id)
 
 
 # --- Lists for the curation queue -----------------------------------------------------
@@ -225,7 +227,7 @@ def status_counts(db) -> dict:
     return counts
 
 
-def queue(db, limit: int = 200):
+def queue(db: sqlite_utils.Database, limit: int = 200):
     """Stories awaiting a curator's review, oldest first."""
     return list(
         db.query(
@@ -236,7 +238,7 @@ def queue(db, limit: int = 200):
     )
 
 
-def list_by_status(db, status: str, limit: int = 50, offset: int = 0):
+def list_by_status(db: sqlite_utils.Database, status: str, limit: int = 50, offset: int = 0):
     """Stories in ``status``, oldest first. Returns ``(rows, total)``."""
     if status not in STATUSES:
         raise StoryError(_l("Unknown status."))
@@ -255,7 +257,7 @@ def list_by_status(db, status: str, limit: int = 50, offset: int = 0):
 DECISIONS = ("approve", "request_changes", "reject", "unpublish")
 
 
-def resubmissions(db, story_ids) -> dict:
+def resubmissions(db: sqlite_utils.Database, story_ids) -> dict:
     """Stories among ``story_ids`` that the contributor edited after a curator asked
     for changes, with no decision since: ``{story_id: {"requested": at, "edited": at}}``
     (UTC times from the audit log; ``edited`` is the latest edit). Media changes by the
@@ -278,7 +280,7 @@ def resubmissions(db, story_ids) -> dict:
     return {row["story_id"]: {"requested": row["requested"], "edited": row["edited"]} for row in rows}
 
 
-def ended_embargoes(db, on: str | None = None):
+def ended_embargoes(db: sqlite_utils.Database, on: str | None = None):
     """Approved stories whose embargo date has passed and that no curator has released yet."""
     return list(
         db.query(

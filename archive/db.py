@@ -5,15 +5,15 @@ import os
 import sqlite3
 
 import sqlite_utils
-from flask import current_app, g
 
 # Every connection gets these, whoever opens it (web request, CLI, test, benchmark).
 # secure_delete makes SQLite overwrite deleted content, so a withdrawn story's text
 # does not linger in free pages of the file.
+BUSY_TIMEOUT_MS = 5000
 _PRAGMAS = (
+    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
-    "PRAGMA busy_timeout=5000",
     "PRAGMA foreign_keys=ON",
     "PRAGMA secure_delete=ON",
 )
@@ -30,6 +30,9 @@ class ArchiveDatabase(sqlite_utils.Database):
 
     @contextlib.contextmanager
     def atomic(self):
+        """A transaction (or, inside one, a savepoint) that commits when the block
+        ends and rolls back if it raises; the outermost one holds the write lock
+        from its first statement."""
         if self.conn.in_transaction:
             with super().atomic():
                 yield self
@@ -60,30 +63,16 @@ def _create_private(path) -> None:
         pass
 
 
-def open_db(path) -> sqlite_utils.Database:
+def open_db(path) -> ArchiveDatabase:
     """Open the SQLite file at ``path`` with WAL, full sync, a busy timeout,
     foreign keys and secure delete switched on."""
     _create_private(path)
-    conn = sqlite3.connect(str(path), timeout=5, check_same_thread=False)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     db = ArchiveDatabase(conn, execute_plugins=False)
     for pragma in _PRAGMAS:
         db.execute(pragma)
     return db
-
-
-def get_db() -> sqlite_utils.Database:
-    """The request's database connection, opened on first use."""
-    if "db" not in g:
-        g.db = open_db(current_app.config["DATABASE"])
-    return g.db
-
-
-def close_db(exc=None):
-    """Close the request's connection, if one was opened."""
-    db = g.pop("db", None)
-    if db is not None:
-        db.close()
 
 
 def checkpoint(db: sqlite_utils.Database) -> None:
@@ -93,7 +82,3 @@ def checkpoint(db: sqlite_utils.Database) -> None:
     old WAL frames."""
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
-
-def init_app(app):
-    """Register connection teardown with the app."""
-    app.teardown_appcontext(close_db)

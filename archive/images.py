@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _
 from PIL import Image, ImageCms, ImageFile, UnidentifiedImageError
 
-from archive.media_errors import MediaError
+from archive.errors import MediaError
 from archive.storage import Staged
 
 MAX_PHOTO_BYTES = 20 * 1024 * 1024

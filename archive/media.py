@@ -11,16 +11,19 @@ a row nor a file:
    should that fail, the rows are taken out again and the files removed.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import sqlite_utils
 from flask_babel import lazy_gettext as _
 
 from archive import audit, outbox
 from archive.audio import ProcessedAudio, process_audio
 from archive.clock import today
+from archive.errors import MediaError, UploadRefused
 from archive.ids import new_id
 from archive.images import ProcessedPhoto, process_photo
-from archive.media_errors import MediaError
+from archive.storage import Storage
 from archive.webvtt import parse_vtt, render_vtt, transcript_text
 
 MAX_PHOTOS = 6
@@ -31,18 +34,60 @@ MAX_TRANSCRIPT = 200_000
 KINDS = ("photo", "audio")
 # Variants a viewer may ask for, per kind.
 VARIANTS = {"photo": ("display", "thumb"), "audio": ("audio", "vtt")}
-EDITABLE_BY_CONTRIBUTOR = ("pending", "changes_requested")
 
 
-class UploadRefused(MediaError):
-    """One or more uploads were refused; ``errors`` maps each upload's ``key`` to a message."""
+# --- the rules every photo and recording must meet (forms show the same messages) ---
 
-    def __init__(self, errors: dict):
-        super().__init__(*errors.values())
-        self.errors = errors
 
-    def __str__(self) -> str:
-        return "; ".join(str(message) for message in self.errors.values())
+def alt_text_problem(text: str | None, n: int | None = None):
+    """Why a photo's description for people who cannot see it is not acceptable, or None.
+
+    ``n`` numbers the photo in the message when the form has several."""
+    text = (text or "").strip()
+    if not text:
+        if n is None:
+            return _("Please describe the photo in a sentence or two for people who cannot see it.")
+        return _("Please describe photo %(n)d in a sentence or two for people who cannot see it.", n=n)
+    if len(text) > MAX_ALT_TEXT:
+        return _("Descriptions can be up to %(n)d characters.", n=MAX_ALT_TEXT)
+    return None
+
+
+def others_consent_problem(agreed: bool, n: int | None = None):
+    """Why a photo cannot be taken without the contributor's word about other people in it, or None."""
+    if agreed:
+        return None
+    if n is None:
+        return _("Please confirm that no one else can be recognised in the photo, or that they agreed.")
+    return _("Please confirm that no one else can be recognised in photo %(n)d, or that they agreed.", n=n)
+
+
+def voice_problem(acknowledged: bool, n: int | None = None):
+    """Why a recording cannot be taken without the contributor's word about voices, or None."""
+    if acknowledged:
+        return None
+    if n is None:
+        return _("Please confirm that you understand a voice can identify the person speaking.")
+    return _("Please confirm that you understand a voice can identify the speaker in recording %(n)d.", n=n)
+
+
+def caption_problem(text: str | None):
+    """Why a photo's caption is not acceptable, or None."""
+    if text and len(text.strip()) > MAX_CAPTION:
+        return _("Captions can be up to %(n)d characters.", n=MAX_CAPTION)
+    return None
+
+
+def transcript_problem(text: str | None):
+    """Why a recording's transcript is not acceptable, or None."""
+    if text and len(text) > MAX_TRANSCRIPT:
+        return _("Transcripts can be up to %(n)d characters.", n=MAX_TRANSCRIPT)
+    return None
+
+
+def _refuse_if(problem) -> None:
+    if problem is not None:
+        raise MediaError(problem)
 
 
 @dataclass
@@ -89,10 +134,7 @@ def _clean(text: str | None, limit: int) -> str | None:
 
 def _prepare_one(upload, stage) -> Prepared:
     if isinstance(upload, PhotoUpload):
-        if not upload.others_consent:
-            raise MediaError(
-                _("Please confirm that no one else can be recognised in the photo, or that they agreed.")
-            )
+        _refuse_if(others_consent_problem(upload.others_consent))
         processed = process_photo(upload.stream, stage)
         row = {
             "kind": "photo",
@@ -103,8 +145,7 @@ def _prepare_one(upload, stage) -> Prepared:
             "height": processed.height,
         }
         return Prepared("photo", processed, row)
-    if not upload.voice_ack:
-        raise MediaError(_("Please confirm that you understand a voice can identify the person speaking."))
+    _refuse_if(voice_problem(upload.voice_ack))
     cues = None
     if upload.vtt:
         try:
@@ -162,11 +203,25 @@ def discard(prepared) -> None:
         item.discard()
 
 
-def attach(db, story_id: str, prepared, actor_id: int | None = None, record_audit: bool = False) -> list[str]:
+def _check_limits(db: sqlite_utils.Database, story_id: str, prepared) -> None:
+    for kind, limit, message in (
+        ("photo", MAX_PHOTOS, _("A story can have up to %(n)d photos.", n=MAX_PHOTOS)),
+        ("audio", MAX_RECORDINGS, _("A story can have up to %(n)d recordings.", n=MAX_RECORDINGS)),
+    ):
+        adding = sum(item.kind == kind for item in prepared)
+        if adding and db["media"].count_where("story_id = ? AND kind = ?", [story_id, kind]) + adding > limit:
+            raise MediaError(message)
+
+
+def attach(
+    db: sqlite_utils.Database, story_id: str, prepared, actor_id: int | None = None, record_audit: bool = False
+) -> list[str]:
     """Write the rows of prepared uploads for ``story_id``. Call it inside the
     caller's ``db.atomic()`` block, then ``place_files`` after the commit.
 
-    Returns the new media ids."""
+    The per-story limits are checked here, inside the transaction, so that two
+    additions sent at once cannot pass them together. Returns the new media ids."""
+    _check_limits(db, story_id, prepared)
     start = db.execute(
         "SELECT coalesce(max(position), -1) + 1 FROM media WHERE story_id = ?", [story_id]
     ).fetchone()[0]
@@ -199,7 +254,7 @@ def attach(db, story_id: str, prepared, actor_id: int | None = None, record_audi
     return ids
 
 
-def place_files(storage, prepared) -> None:
+def place_files(storage: Storage, prepared) -> None:
     """Move the staged files into storage (after their rows committed).
 
     On failure, the files already placed are removed again and the error is raised:
@@ -217,23 +272,9 @@ def place_files(storage, prepared) -> None:
         raise
 
 
-def submit_with_media(db, storage, draft, choices, consent_shown: str, uploads, submission_key=None):
-    """Submit a story together with its photos and recordings, all or nothing.
-
-    Returns ``(story_id, receipt_code)``. Raises UploadRefused when an upload is
-    refused, StoryError when the story is, and MediaError when saving failed;
-    in every case nothing of the submission is left behind."""
-    from archive.stories import submit_story  # archive.stories imports this module for withdrawals
-
-    def write(prepared):
-        story_id, code = submit_story(db, draft, choices, consent_shown, submission_key)
-        attach(db, story_id, prepared)
-        return story_id, code
-
-    return _store_all_or_nothing(db, storage, uploads, write, undo=lambda result: forget_story(db, result[0]))
-
-
-def _store_all_or_nothing(db, storage, uploads, write, undo):
+def store_all_or_nothing(
+    db: sqlite_utils.Database, storage: Storage, uploads, write: Callable, undo: Callable
+):
     """Stage the uploads, run ``write(prepared)`` (the rows) in one transaction, and
     only after it commits move the files into place. If the rows fail, the staged
     files are discarded; if placing the files fails, ``undo(result)`` takes the
@@ -255,22 +296,10 @@ def _store_all_or_nothing(db, storage, uploads, write, undo):
     return result
 
 
-def forget_story(db, story_id: str) -> None:
-    """Take a just-submitted story out again, leaving no trace: used only when its
-    files could not be saved, before the contributor has seen a receipt code."""
-    from archive.stories import delete_dependent_rows
-
-    with db.atomic():
-        delete_dependent_rows(db, story_id)
-        for table in ("index_outbox", "audit_log"):
-            db.execute(f"DELETE FROM [{table}] WHERE story_id = ?", [story_id])
-        db["stories"].delete(story_id)
-
-
 # --- reading -------------------------------------------------------------------
 
 
-def _with_files(db, rows) -> list[dict]:
+def _with_files(db: sqlite_utils.Database, rows) -> list[dict]:
     items = []
     for row in rows:
         item = dict(row)
@@ -279,7 +308,7 @@ def _with_files(db, rows) -> list[dict]:
     return items
 
 
-def list_media(db, story_id: str, kind: str | None = None) -> list[dict]:
+def list_media(db: sqlite_utils.Database, story_id: str, kind: str | None = None) -> list[dict]:
     """A story's media in order, each with its ``files`` by variant. Optionally one kind."""
     where, params = "story_id = ?", [story_id]
     if kind:
@@ -287,25 +316,13 @@ def list_media(db, story_id: str, kind: str | None = None) -> list[dict]:
     return _with_files(db, db["media"].rows_where(where, params, order_by="position"))
 
 
-def get_media(db, media_id: str) -> dict | None:
+def get_media(db: sqlite_utils.Database, media_id: str) -> dict | None:
     """One media item with its files, or None."""
     rows = list(db["media"].rows_where("id = ?", [media_id]))
     return _with_files(db, rows)[0] if rows else None
 
 
-def stored_file(db, media_id: str, variant: str) -> dict | None:
-    """The file row for one variant of one media item, with the media's story id and kind."""
-    rows = list(
-        db.query(
-            "SELECT f.*, m.story_id, m.kind FROM media_files f JOIN media m ON m.id = f.media_id "
-            "WHERE f.media_id = ? AND f.variant = ?",
-            [media_id, variant],
-        )
-    )
-    return rows[0] if rows else None
-
-
-def photos_missing_alt_text(db, story_id: str) -> list[str]:
+def photos_missing_alt_text(db: sqlite_utils.Database, story_id: str) -> list[str]:
     """Ids of the story's photos without alt text (approval waits for them)."""
     return [
         row["id"]
@@ -317,7 +334,7 @@ def photos_missing_alt_text(db, story_id: str) -> list[str]:
     ]
 
 
-def story_file_keys(db, story_id: str) -> list[str]:
+def story_file_keys(db: sqlite_utils.Database, story_id: str) -> list[str]:
     """The storage keys of every file of a story's media."""
     return [
         row["storage_key"]
@@ -328,7 +345,7 @@ def story_file_keys(db, story_id: str) -> list[str]:
     ]
 
 
-def delete_files(storage, keys) -> None:
+def delete_files(storage: Storage, keys) -> None:
     """Remove stored files by key (after the rows naming them are gone)."""
     for key in keys:
         storage.delete(key)
@@ -337,51 +354,50 @@ def delete_files(storage, keys) -> None:
 # --- changes -------------------------------------------------------------------
 
 
-def _require(db, media_id: str) -> dict:
+def _require(db: sqlite_utils.Database, media_id: str, story_id: str | None = None) -> dict:
     media = get_media(db, media_id)
-    if media is None:
+    if media is None or (story_id is not None and media["story_id"] != story_id):
         raise MediaError(_("That photo or recording is not in the archive."))
     return media
 
 
-def _update(db, media_id: str, values: dict, actor_id: int | None) -> None:
+def _update(db: sqlite_utils.Database, media_id: str, values: dict, actor_id: int | None, story_id=None) -> None:
     with db.atomic():
-        media = _require(db, media_id)
+        media = _require(db, media_id, story_id)
         db["media"].update(media_id, values)
         audit.record(db, "media_edit", media["story_id"], actor_id)
         outbox.searchable_changed(db, media["story_id"])
 
 
-def set_alt_text(db, media_id: str, text: str | None, actor_id: int | None = None) -> None:
-    """Set a photo's alt text (blank clears it; a story cannot be approved then)."""
-    if text and len(text.strip()) > MAX_ALT_TEXT:
-        raise MediaError(_("Alt text can be up to %(n)d characters.", n=MAX_ALT_TEXT))
+def set_alt_text(db: sqlite_utils.Database, media_id: str, text: str | None, actor_id: int | None = None) -> None:
+    """Set a photo's alt text (blank clears it: curators may, while they work on a
+    story; it cannot be approved then)."""
+    if text and text.strip():
+        _refuse_if(alt_text_problem(text))
     _update(db, media_id, {"alt_text": _clean(text, MAX_ALT_TEXT)}, actor_id)
 
 
-def set_caption(db, media_id: str, text: str | None, actor_id: int | None = None) -> None:
+def set_caption(db: sqlite_utils.Database, media_id: str, text: str | None, actor_id: int | None = None) -> None:
     """Set a photo's caption (blank removes it)."""
-    if text and len(text.strip()) > MAX_CAPTION:
-        raise MediaError(_("Captions can be up to %(n)d characters.", n=MAX_CAPTION))
+    _refuse_if(caption_problem(text))
     _update(db, media_id, {"caption": _clean(text, MAX_CAPTION)}, actor_id)
 
 
 def describe_photo(
-    db, media_id: str, alt_text: str | None, caption: str | None, actor_id: int | None = None
+    db: sqlite_utils.Database,
+    media_id: str,
+    alt_text: str | None,
+    caption: str | None,
+    actor_id: int | None = None,
+    story_id: str | None = None,
 ) -> None:
-    """The contributor's change to a photo's alt text and caption, saved together.
-
-    Unlike ``set_alt_text`` (curators, who may clear it while they work on a
-    story), the alt text cannot be emptied here: a story with a photo without
-    one cannot be approved, and the contributor would never learn why."""
-    if not (alt_text or "").strip():
-        raise MediaError(_("Please describe the photo in a sentence or two for people who cannot see it."))
-    if len(alt_text.strip()) > MAX_ALT_TEXT:
-        raise MediaError(_("Alt text can be up to %(n)d characters.", n=MAX_ALT_TEXT))
-    if caption and len(caption.strip()) > MAX_CAPTION:
-        raise MediaError(_("Captions can be up to %(n)d characters.", n=MAX_CAPTION))
+    """A photo's alt text and caption, saved together; the alt text cannot be emptied
+    here (a story with an undescribed photo cannot be approved, and a contributor
+    would never learn why). ``story_id``, when given, is the story it must belong to."""
+    _refuse_if(alt_text_problem(alt_text))
+    _refuse_if(caption_problem(caption))
     with db.atomic():
-        if _require(db, media_id)["kind"] != "photo":
+        if _require(db, media_id, story_id)["kind"] != "photo":
             raise MediaError(_("Only photos have a description and a caption."))
         _update(
             db,
@@ -391,17 +407,32 @@ def describe_photo(
         )
 
 
-def set_transcript(db, media_id: str, text: str | None, actor_id: int | None = None) -> None:
+def set_transcript(
+    db: sqlite_utils.Database,
+    media_id: str,
+    text: str | None,
+    actor_id: int | None = None,
+    story_id: str | None = None,
+) -> None:
     """Replace a recording's typed transcript (searchable with the story)."""
-    if text and len(text) > MAX_TRANSCRIPT:
-        raise MediaError(_("Transcripts can be up to %(n)d characters.", n=MAX_TRANSCRIPT))
-    _update(db, media_id, {"transcript": _clean(text, MAX_TRANSCRIPT)}, actor_id)
+    _refuse_if(transcript_problem(text))
+    _update(db, media_id, {"transcript": _clean(text, MAX_TRANSCRIPT)}, actor_id, story_id)
 
 
-def delete_media(db, storage, media_id: str, actor_id: int | None = None) -> None:
-    """Delete one photo or recording: its rows in one transaction, then its files."""
+def delete_media(
+    db: sqlite_utils.Database,
+    storage: Storage,
+    media_id: str,
+    actor_id: int | None = None,
+    story_id: str | None = None,
+    before: Callable | None = None,
+) -> None:
+    """Delete one photo or recording: its rows in one transaction (with ``before(db)``
+    run first inside it, for a caller's own checks), then its files."""
     with db.atomic():
-        media = _require(db, media_id)
+        if before is not None:
+            before(db)
+        media = _require(db, media_id, story_id)
         keys = [f["storage_key"] for f in media["files"].values()]
         db["media"].delete(media_id)  # media_files rows follow (ON DELETE CASCADE)
         audit.record(db, "media_delete", media["story_id"], actor_id)
@@ -409,17 +440,23 @@ def delete_media(db, storage, media_id: str, actor_id: int | None = None) -> Non
     delete_files(storage, keys)
 
 
-def add_media(db, storage, story_id: str, uploads, actor_id: int | None = None) -> list[str]:
+def add_media(
+    db: sqlite_utils.Database,
+    storage: Storage,
+    story_id: str,
+    uploads,
+    actor_id: int | None = None,
+    before: Callable | None = None,
+) -> list[str]:
     """Add photos or recordings to an existing story, within the per-story limits.
 
-    Same order as at submission: stage, write rows, commit, then place files."""
-    counts = {kind: db["media"].count_where("story_id = ? AND kind = ?", [story_id, kind]) for kind in KINDS}
-    photos = sum(isinstance(u, PhotoUpload) for u in uploads)
-    recordings = sum(isinstance(u, AudioUpload) for u in uploads)
-    if counts["photo"] + photos > MAX_PHOTOS:
-        raise MediaError(_("A story can have up to %(n)d photos.", n=MAX_PHOTOS))
-    if counts["audio"] + recordings > MAX_RECORDINGS:
-        raise MediaError(_("A story can have up to %(n)d recordings.", n=MAX_RECORDINGS))
+    Same order as at submission: stage, write rows (after ``before(db)``, run
+    inside the same transaction for a caller's own checks), commit, then place files."""
+
+    def write(prepared):
+        if before is not None:
+            before(db)
+        return attach(db, story_id, prepared, actor_id=actor_id, record_audit=True)
 
     def undo(ids):
         with db.atomic():
@@ -427,24 +464,7 @@ def add_media(db, storage, story_id: str, uploads, actor_id: int | None = None) 
                 db["media"].delete(media_id)
             outbox.searchable_changed(db, story_id)
 
-    return _store_all_or_nothing(
-        db,
-        storage,
-        uploads,
-        lambda prepared: attach(db, story_id, prepared, actor_id=actor_id, record_audit=True),
-        undo,
-    )
-
-
-def back_to_queue(db, story_id: str) -> None:
-    """After a contributor changed media of a story a curator asked changes of, the
-    story goes back to the review queue (as after an edit of its text)."""
-    with db.atomic():
-        story = db["stories"].get(story_id)
-        if story["status"] == "changes_requested":
-            db["stories"].update(story_id, {"status": "pending", "updated": today()})
-            audit.record(db, "edit_by_contributor", story_id)
-            outbox.searchable_changed(db, story_id)
+    return store_all_or_nothing(db, storage, uploads, write, undo)
 
 
 # --- consistency ----------------------------------------------------------------
@@ -468,7 +488,7 @@ class CheckReport:
 STALE_AFTER_SECONDS = 24 * 3600
 
 
-def check(db, storage, fix: bool = False) -> CheckReport:
+def check(db: sqlite_utils.Database, storage: Storage, fix: bool = False) -> CheckReport:
     """Compare stored files with the rows that name them.
 
     With ``fix``, files no row names (orphans, stray files, staged files left by a
@@ -483,7 +503,7 @@ def check(db, storage, fix: bool = False) -> CheckReport:
         for key, row in sorted(known.items())
         if key not in on_disk
     ]
-    report.stray = list(storage.stray_files()) if hasattr(storage, "stray_files") else []
+    report.stray = list(storage.stray_files())
     report.stale_staged = list(storage.stale_staged(STALE_AFTER_SECONDS))
     if fix:
         delete_files(storage, report.orphan_keys)

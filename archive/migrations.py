@@ -3,8 +3,10 @@
 Never drop a table that holds testimony: add columns or tables instead.
 """
 
+import sqlite_utils
 from sqlite_utils import Migrations
 
+from archive.db import BUSY_TIMEOUT_MS
 from archive.themes import THEMES
 
 migrations = Migrations("crossings")
@@ -109,6 +111,55 @@ def m003_audit_and_outbox(db):
 
 
 @migrations()
+def m010_media(db):
+    """Photos and recordings of a story, and their stored files (one per variant).
+
+    ``media.story_id`` points to stories.id, so withdraw_story deletes the rows;
+    ``media_files`` cascades from ``media``, so deleting a media row (or a story's
+    media) never trips the foreign keys. The files themselves live in storage
+    under random keys; the contributor's file name is never kept."""
+    from sqlite_utils.db import ForeignKey
+
+    db["media"].create(
+        {
+            "id": str,
+            "story_id": str,
+            "kind": str,  # photo | audio
+            "position": int,
+            "alt_text": str,  # required before approval; contributors write it, curators may edit it
+            "caption": str,
+            "others_consent": int,  # photo: no one else identifiable, or they agreed
+            "voice_ack": int,  # audio: the contributor knows a voice can identify the speaker
+            "duration": float,  # audio, seconds
+            "width": int,  # photo display copy
+            "height": int,
+            "transcript": str,  # audio: searchable with the story body
+            "vtt": str,  # audio: a clean WebVTT rebuilt from the uploaded cues
+            "created": str,
+        },
+        pk="id",
+        not_null={"story_id", "kind", "position", "created"},
+        foreign_keys=[("story_id", "stories", "id")],
+    )
+    db["media"].create_index(["story_id", "position"])
+    db["media_files"].create(
+        {
+            "media_id": str,
+            "variant": str,  # display | thumb | audio
+            "storage_key": str,
+            "mime": str,
+            "bytes": int,
+            "width": int,
+            "height": int,
+        },
+        pk=("media_id", "variant"),
+        not_null={"storage_key", "mime"},
+        foreign_keys=[ForeignKey("media_files", "media_id", "media", "id", on_delete="CASCADE")],
+    )
+    db["media_files"].create_index(["storage_key"], unique=True)
+
+
+@migrations()
 def m020_accounts_sessions_revisions(db):
     """Staff and researcher accounts, their server-side login sessions, per-account
     login throttling, and curators' story revisions.
@@ -172,55 +223,6 @@ def m020_accounts_sessions_revisions(db):
 
 
 @migrations()
-def m010_media(db):
-    """Photos and recordings of a story, and their stored files (one per variant).
-
-    ``media.story_id`` points to stories.id, so withdraw_story deletes the rows;
-    ``media_files`` cascades from ``media``, so deleting a media row (or a story's
-    media) never trips the foreign keys. The files themselves live in storage
-    under random keys; the contributor's file name is never kept."""
-    from sqlite_utils.db import ForeignKey
-
-    db["media"].create(
-        {
-            "id": str,
-            "story_id": str,
-            "kind": str,  # photo | audio
-            "position": int,
-            "alt_text": str,  # required before approval; contributors write it, curators may edit it
-            "caption": str,
-            "others_consent": int,  # photo: no one else identifiable, or they agreed
-            "voice_ack": int,  # audio: the contributor knows a voice can identify the speaker
-            "duration": float,  # audio, seconds
-            "width": int,  # photo display copy
-            "height": int,
-            "transcript": str,  # audio: searchable with the story body
-            "vtt": str,  # audio: a clean WebVTT rebuilt from the uploaded cues
-            "created": str,
-        },
-        pk="id",
-        not_null={"story_id", "kind", "position", "created"},
-        foreign_keys=[("story_id", "stories", "id")],
-    )
-    db["media"].create_index(["story_id", "position"])
-    db["media_files"].create(
-        {
-            "media_id": str,
-            "variant": str,  # display | thumb | audio
-            "storage_key": str,
-            "mime": str,
-            "bytes": int,
-            "width": int,
-            "height": int,
-        },
-        pk=("media_id", "variant"),
-        not_null={"storage_key", "mime"},
-        foreign_keys=[ForeignKey("media_files", "media_id", "media", "id", on_delete="CASCADE")],
-    )
-    db["media_files"].create_index(["storage_key"], unique=True)
-
-
-@migrations()
 def m040_submission_keys(db):
     """A hash of the one-time key each submission form carries, so that sending the
     same form twice (a reload of the receipt page) cannot create a second story."""
@@ -228,6 +230,22 @@ def m040_submission_keys(db):
     db["stories"].create_index(["submission_hash"], unique=True)
 
 
-def migrate(db):
-    """Apply every pending migration."""
-    migrations.apply(db)
+# How long a process waits for another that is migrating (seconds).
+MIGRATION_WAIT = 600
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply every pending migration; returns the names applied.
+
+    Safe when several processes start on one data directory at once: the whole
+    run happens inside one BEGIN IMMEDIATE transaction, so one process migrates
+    while the others wait for SQLite's write lock and then find nothing pending
+    (the list of applied migrations is read only once the lock is held)."""
+    db.execute(f"PRAGMA busy_timeout={MIGRATION_WAIT * 1000}")
+    try:
+        with db.atomic():
+            pending = [m.name for m in migrations.pending(db)]
+            migrations.apply(db)
+    finally:
+        db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    return pending

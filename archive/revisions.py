@@ -1,26 +1,26 @@
 """Previous versions of a story, kept when curators edit or redact it. Curators only.
 
 The table has a foreign key to stories.id, so withdrawing a story deletes its
-revisions with everything else (see archive.stories.withdraw_story).
+revisions with everything else (see archive.workflows.withdraw_story).
 """
 
 import json
 
+import sqlite_utils
+
 from archive.clock import now, today
-from archive.stories import TAG_KINDS
+from archive.stories import themes_and_tags
 
 _SNAPSHOT_COLUMNS = ("title", "summary", "body", "era", "place", "content_notes")
 
 
-def _description(db, story_id: str) -> dict:
-    themes = [r["theme"] for r in db["story_themes"].rows_where("story_id = ?", [story_id], order_by="theme")]
-    tags = {kind: [] for kind in TAG_KINDS}
-    for row in db["story_tags"].rows_where("story_id = ?", [story_id], order_by="id"):
-        tags[row["kind"]].append(row["value"])
-    return {"themes": themes, "tags": tags}
+def _description(db: sqlite_utils.Database, story_id: str) -> dict:
+    described = themes_and_tags(db, story_id)
+    tags = {"heritage": described["heritage"], "language": described["languages"], "identity": described["identity"]}
+    return {"themes": described["themes"], "tags": tags}
 
 
-def keep(db, story, reason: str, actor_id: int | None) -> int:
+def keep(db: sqlite_utils.Database, story: dict, reason: str, actor_id: int | None) -> int:
     """Store the story as it is now (text, description, themes and tags) before a
     curator (or, after a request for changes, the contributor) changes it. Call
     inside the same ``db.atomic()`` block as the change."""
@@ -52,7 +52,7 @@ def _decode(row) -> dict:
     return row
 
 
-def list_revisions(db, story_id: str):
+def list_revisions(db: sqlite_utils.Database, story_id: str) -> list[dict]:
     """A story's revisions, newest first, without their text (for a list)."""
     return [
         {k: v for k, v in _decode(row).items() if k != "body"}
@@ -60,7 +60,7 @@ def list_revisions(db, story_id: str):
     ]
 
 
-def get_revision(db, story_id: str, revision_id: int):
+def get_revision(db: sqlite_utils.Database, story_id: str, revision_id: int) -> dict | None:
     """One revision of ``story_id`` with its text, or None."""
     rows = list(db["story_revisions"].rows_where("id = ? AND story_id = ?", [revision_id, story_id]))
     return _decode(rows[0]) if rows else None

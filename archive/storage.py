@@ -21,8 +21,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from flask import current_app, has_app_context
-
 # 128 random bits as 32 hex digits: unguessable, and safe as a file name.
 _KEY = re.compile(r"^[0-9a-f]{32}$")
 _STAGING = ".staging"
@@ -61,7 +59,8 @@ class Staged:
 
 
 class Storage(Protocol):
-    """What the archive needs from a place that keeps files."""
+    """What the archive needs from a place that keeps files. Domain functions take
+    one of these as an argument; ``LocalStorage`` is the only backend today."""
 
     def stage(self) -> Staged:
         """A new empty temporary file (mode 0600) with a fresh key."""
@@ -83,6 +82,9 @@ class Storage(Protocol):
 
     def keys(self) -> Iterator[str]:
         """Every key with a stored file."""
+
+    def stray_files(self) -> Iterator[object]:
+        """Anything stored that is neither a key nor a staged file (to be reported)."""
 
     def stale_staged(self, older_than: float) -> Iterator[Staged]:
         """Staged files left behind for more than ``older_than`` seconds."""
@@ -188,15 +190,3 @@ class LocalStorage:
         for entry in sorted(self.staging.iterdir()):
             if entry.is_file() and entry.stat().st_mtime < cutoff:
                 yield Staged(entry, "")
-
-
-def get_storage(app=None) -> LocalStorage:
-    """The app's media storage (the current app's when ``app`` is None)."""
-    if app is None:
-        if not has_app_context():
-            raise RuntimeError("media storage needs an application context")
-        app = current_app
-    storage = app.extensions.get("crossings_storage")
-    if storage is None:
-        storage = app.extensions["crossings_storage"] = LocalStorage(app.config["MEDIA_DIR"])
-    return storage

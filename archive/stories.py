@@ -1,25 +1,35 @@
-"""Stories: submission, reading, the contributor's edits, narrowing and withdrawal."""
+"""Stories: submission, reading, narrowing access, and the rows a withdrawal empties.
+
+Workflows that also touch media or revisions (submitting with files, editing after
+a request for changes, withdrawing) live in ``archive.workflows``, above this module.
+"""
 
 import hashlib
 from dataclasses import dataclass, field
 
+import sqlite_utils
 from flask_babel import lazy_gettext as _l
 
 from archive import audit, outbox
-from archive.access import published_where
 from archive.clock import today
-from archive.consent import ConsentChoices, current_consent, is_narrower, record_consent
-from archive.db import checkpoint
+from archive.consent import ConsentChoices, current_consent, record_consent
+from archive.errors import DuplicateSubmission, StoryError
 from archive.ids import hash_code, new_id, new_receipt_code
+from archive.policy import CONTRIBUTOR, CURATOR, is_narrower, is_published, published_where, transition
 
-STATUSES = ("pending", "changes_requested", "approved", "rejected", "withdrawn")
-EDITABLE_BY_CONTRIBUTOR = ("pending", "changes_requested")
 TAG_KINDS = ("heritage", "language", "identity")
 
-
-class StoryError(Exception):
-    """A request the archive refuses, with a message fit to show the person who made it
-    (marked for translation; ``str()`` renders it in the reader's language)."""
+# The limits of what a contributor writes, enforced here and shown by the forms.
+MIN_STORY_CHARS = 100
+MAX_STORY_CHARS = 100_000
+MAX_TITLE = 200
+MAX_SUMMARY = 600
+MAX_TAGS_TEXT = 600  # each comma-separated tag field, as typed
+MAX_TAG = 60  # one tag
+MAX_TAGS = 20  # tags of one kind
+MAX_PLACE = 120
+MAX_CONTENT_NOTES = 600
+MAX_ATTRIBUTION = 80
 
 
 @dataclass
@@ -51,12 +61,28 @@ class StoryDescription:
     def columns(self) -> dict:
         """The stories-table columns this description sets."""
         return {
-            "title": self.title.strip(),
+            "title": (self.title or "").strip(),
             "summary": _blank_to_none(self.summary),
             "era": self.era,
             "place": _blank_to_none(self.place),
             "content_notes": _blank_to_none(self.content_notes),
         }
+
+    def check(self) -> None:
+        """Raise StoryError when the description breaks a rule (the forms say the
+        same per field; this guards every other way in)."""
+        if not self.columns()["title"]:
+            raise StoryError(_l("A story needs a title."))
+        if not self.themes:
+            raise StoryError(_l("A story needs at least one theme."))
+        for value, limit in (
+            (self.title, MAX_TITLE),
+            (self.summary, MAX_SUMMARY),
+            (self.place, MAX_PLACE),
+            (self.content_notes, MAX_CONTENT_NOTES),
+        ):
+            if value and len(value.strip()) > limit:
+                raise StoryError(_l("Part of the description is longer than we can keep."))
 
 
 @dataclass
@@ -70,16 +96,31 @@ class StoryDraft(StoryDescription):
         """The stories-table columns this draft sets."""
         return {
             **super().columns(),
-            "body": self.body.strip(),
+            "body": (self.body or "").strip(),
             "attribution": _blank_to_none(self.attribution),
         }
 
+    def check(self) -> None:
+        """Raise StoryError when the draft breaks a rule."""
+        super().check()
+        length = len(self.columns()["body"])
+        if not MIN_STORY_CHARS <= length <= MAX_STORY_CHARS:
+            raise StoryError(
+                _l(
+                    "A story's text needs between %(low)d and %(high)d characters.",
+                    low=MIN_STORY_CHARS,
+                    high=MAX_STORY_CHARS,
+                )
+            )
+        if self.attribution and len(self.attribution.strip()) > MAX_ATTRIBUTION:
+            raise StoryError(_l("Pseudonyms can be up to %(n)d characters.", n=MAX_ATTRIBUTION))
 
-def split_tags(text: str | None, limit: int = 20) -> list[str]:
+
+def split_tags(text: str | None, limit: int = MAX_TAGS) -> list[str]:
     """Turn "a, b ,c" into ["a", "b", "c"]: trimmed, no blanks, no repeats, at most ``limit``."""
     seen = {}
     for part in (text or "").replace("\n", ",").split(","):
-        value = " ".join(part.split())[:60]
+        value = " ".join(part.split())[:MAX_TAG]
         if value and value.lower() not in seen:
             seen[value.lower()] = value
     return list(seen.values())[:limit]
@@ -90,7 +131,7 @@ def _blank_to_none(value):
     return value or None
 
 
-def write_themes_and_tags(db, story_id: str, description: StoryDescription) -> None:
+def write_themes_and_tags(db: sqlite_utils.Database, story_id: str, description: StoryDescription) -> None:
     """Replace a story's themes and tags with the description's."""
     db.execute("DELETE FROM story_themes WHERE story_id = ?", [story_id])
     db.execute("DELETE FROM story_tags WHERE story_id = ?", [story_id])
@@ -100,33 +141,37 @@ def write_themes_and_tags(db, story_id: str, description: StoryDescription) -> N
     db["story_tags"].insert_all({"story_id": story_id, "kind": k, "value": v} for k, v in description.tags())
 
 
-class DuplicateSubmission(StoryError):
-    """The same submission form was sent again (a reload or a double click)."""
+def submission_hash(submission_key: str | None) -> str | None:
+    """What the archive keeps of a submission form's one-time key: its SHA-256."""
+    return hashlib.sha256(submission_key.encode()).hexdigest() if submission_key else None
 
 
 def submit_story(
-    db, draft: StoryDraft, choices: ConsentChoices, consent_shown: str, submission_key: str | None = None
-):
+    db: sqlite_utils.Database,
+    draft: StoryDraft,
+    choices: ConsentChoices,
+    consent_shown: str,
+    submission_key: str | None = None,
+) -> tuple[str, str]:
     """Store a new story as ``pending`` with its consent record.
 
     Returns ``(story_id, receipt_code)``. The code is returned once and only its
     hash is stored. ``submission_key`` is the one-time key of the form that was
     sent: a second story with the same key raises DuplicateSubmission."""
-    submission_hash = hashlib.sha256(submission_key.encode()).hexdigest() if submission_key else None
-    if not draft.themes:
-        raise StoryError(_l("A story needs at least one theme."))
+    key_hash = submission_hash(submission_key)
+    draft.check()
     if not (choices.archiving and choices.adult):
         raise StoryError(_l("A story can only be archived with consent from an adult contributor."))
     story_id, code = new_id(), new_receipt_code()
     with db.atomic():
-        if submission_hash and db["stories"].count_where("submission_hash = ?", [submission_hash]):
+        if key_hash and db["stories"].count_where("submission_hash = ?", [key_hash]):
             raise DuplicateSubmission(_l("This story has already been received."))
         db["stories"].insert(
             {
                 "id": story_id,
-                "status": "pending",
+                "status": transition(None, "submit", CONTRIBUTOR),
                 "receipt_hash": hash_code(code),
-                "submission_hash": submission_hash,
+                "submission_hash": key_hash,
                 "created": today(),
                 "updated": today(),
                 **draft.columns(),
@@ -138,13 +183,13 @@ def submit_story(
     return story_id, code
 
 
-def get_story(db, story_id: str):
+def get_story(db: sqlite_utils.Database, story_id: str) -> dict | None:
     """A story row as a dict, or None."""
     rows = list(db["stories"].rows_where("id = ?", [story_id]))
     return rows[0] if rows else None
 
 
-def find_by_receipt(db, code: str):
+def find_by_receipt(db: sqlite_utils.Database, code: str | None) -> dict | None:
     """The story a receipt code belongs to, or None. Withdrawn stories have no code."""
     if not code:
         return None
@@ -152,73 +197,51 @@ def find_by_receipt(db, code: str):
     return rows[0] if rows else None
 
 
-def describe(db, story):
-    """The story with its themes, tags and current consent attached, for display."""
-    story = dict(story)
-    sid = story["id"]
-    story["themes"] = [
+def themes_and_tags(db: sqlite_utils.Database, story_id: str) -> dict:
+    """A story's themes (in the vocabulary's order) and tags by kind."""
+    themes = [
         r["theme"]
         for r in db.query(
             "SELECT st.theme FROM story_themes st JOIN themes t ON t.slug = st.theme "
             "WHERE st.story_id = ? ORDER BY t.position",
-            [sid],
+            [story_id],
         )
     ]
     tags = {kind: [] for kind in TAG_KINDS}
-    for row in db["story_tags"].rows_where("story_id = ?", [sid], order_by="id"):
+    for row in db["story_tags"].rows_where("story_id = ?", [story_id], order_by="id"):
         tags[row["kind"]].append(row["value"])
-    story["heritage"], story["languages"], story["identity"] = (
-        tags["heritage"],
-        tags["language"],
-        tags["identity"],
-    )
+    return {"themes": themes, "heritage": tags["heritage"], "languages": tags["language"], "identity": tags["identity"]}
+
+
+def describe(db: sqlite_utils.Database, story: dict) -> dict:
+    """The story with its themes, tags and current consent attached, for display."""
+    story = dict(story)
+    story.update(themes_and_tags(db, story["id"]))
     story["consent"] = current_consent(db, story)
     return story
 
 
-def edit_by_contributor(db, story_id: str, draft: StoryDraft) -> None:
-    """Save a contributor's edit. Allowed while the story is not yet approved;
-    an edit after "changes requested" keeps the version the curator read as a
-    revision and sends the story back to the queue."""
-    story = get_story(db, story_id)
-    if story is None or story["status"] not in EDITABLE_BY_CONTRIBUTOR:
-        raise StoryError(_l("This story can no longer be edited."))
-    if not draft.themes:
-        raise StoryError(_l("A story needs at least one theme."))
-    from archive import revisions  # revisions reads this module's tag kinds
+def narrow_access(db: sqlite_utils.Database, story_id: str, new_access: str, consent_shown: str) -> None:
+    """Record a new consent with narrower access; other choices carry over.
 
+    The current access is read inside the transaction that writes the new record,
+    so two narrowings sent at once are applied one after the other and access can
+    never end wider than the narrowest choice made."""
     with db.atomic():
-        if story["status"] == "changes_requested":
-            # The curator who asked for changes can compare with what they read.
-            revisions.keep(db, story, "contributor_edit", None)
-        db["stories"].update(story_id, {**draft.columns(), "status": "pending", "updated": today()})
-        write_themes_and_tags(db, story_id, draft)
-        audit.record(db, "edit_by_contributor", story_id)
-
-
-def narrow_access(db, story_id: str, new_access: str, consent_shown: str) -> None:
-    """Record a new consent with narrower access; other choices carry over."""
-    story = get_story(db, story_id)
-    consent = current_consent(db, story) if story else None
-    if consent is None or story["status"] == "withdrawn":
-        raise StoryError(_l("This story cannot be changed."))
-    if not is_narrower(new_access, consent["access"]):
-        raise StoryError(_l("Access can only be narrowed."))
-    choices = ConsentChoices(
-        access=new_access,
-        quotation=bool(consent["quotation"]),
-        adult=bool(consent["adult"]),
-        archiving=bool(consent["archiving"]),
-        embargo_until=consent["embargo_until"],
-    )
-    with db.atomic():
-        record_consent(db, story_id, choices, consent_shown)
+        story = get_story(db, story_id)
+        consent = current_consent(db, story)
+        if consent is None:
+            raise StoryError(_l("This story cannot be changed."))
+        transition(story["status"], "narrow", CONTRIBUTOR)
+        if not is_narrower(new_access, consent["access"]):
+            raise StoryError(_l("Access can only be narrowed."))
+        record_consent(db, story_id, ConsentChoices.carried_over(consent, access=new_access), consent_shown)
         db["stories"].update(story_id, {"updated": today()})
         audit.record(db, "narrow_access", story_id)
         outbox.searchable_changed(db, story_id)
 
 
-def delete_dependent_rows(db, story_id: str) -> None:
+def delete_dependent_rows(db: sqlite_utils.Database, story_id: str) -> None:
     """Delete the story's rows from every table with a foreign key to stories.id, so
     that withdrawal reaches tables added by later migrations (media, revisions, ...)
     without a list to maintain. Call inside a ``db.atomic()`` block."""
@@ -227,38 +250,9 @@ def delete_dependent_rows(db, story_id: str) -> None:
             db.execute(f"DELETE FROM [{table.name}] WHERE story_id = ?", [story_id])
 
 
-def withdraw_story(db, story_id: str, storage=None) -> None:
-    """Withdraw a story: delete everything of it and keep only the tombstone
-    (id, status ``withdrawn``, withdrawn date).
-
-    Secure delete overwrites the freed pages and the WAL is checkpointed and
-    truncated, so the text is gone from the database files, not just hidden.
-    The story's media files are deleted once the rows naming them are gone
-    (``storage`` defaults to the current app's)."""
-    # Imported here because archive.media builds on this module.
-    from archive.media import delete_files, story_file_keys
-
-    story = get_story(db, story_id)
-    if story is None or story["status"] == "withdrawn":
-        raise StoryError(_l("This story has already been withdrawn."))
-    with db.atomic():
-        # The rows that name the files are about to go: note the keys first.
-        file_keys = story_file_keys(db, story_id)
-        delete_dependent_rows(db, story_id)
-        tombstone = {col: None for col in story if col != "id"}
-        tombstone.update({"status": "withdrawn", "withdrawn": today(), "embargo_released": 0})
-        db["stories"].update(story_id, tombstone)
-        audit.forget_contributor_actions(db, story_id)
-        audit.record(db, "withdraw", story_id)
-        outbox.searchable_changed(db, story_id, purge=True)
-    checkpoint(db)
-    if file_keys:
-        from archive.storage import get_storage
-
-        delete_files(storage or get_storage(), file_keys)
-
-
-def list_published(db, level: str, theme: str | None = None, limit: int = 20, offset: int = 0):
+def list_published(
+    db: sqlite_utils.Database, level: str, theme: str | None = None, limit: int = 20, offset: int = 0
+) -> tuple[list[dict], int]:
     """Published stories visible at ``level``, newest first, optionally in one theme.
 
     Returns ``(stories, total)``."""
@@ -273,3 +267,68 @@ def list_published(db, level: str, theme: str | None = None, limit: int = 20, of
         f"SELECT s.* {base} ORDER BY s.published DESC, s.id LIMIT ? OFFSET ?", [*params, limit, offset]
     )
     return [describe(db, row) for row in rows], total
+
+
+def published_ids(db: sqlite_utils.Database) -> list[str]:
+    """Ids of every published story, whatever its access level, in a stable order."""
+    where, params = published_where(CURATOR)
+    sql = f"SELECT s.id FROM stories s JOIN consent_records c ON c.id = s.consent_id WHERE {where} ORDER BY s.id"
+    return [row[0] for row in db.execute(sql, params)]
+
+
+_BATCH = 500
+
+
+def load_published(db: sqlite_utils.Database, story_ids) -> dict[str, dict]:
+    """Published stories among ``story_ids`` with their access, quotation choice,
+    themes, tags, media kinds and transcripts, as ``{id: story}``. Unpublished,
+    withdrawn or unknown ids are simply absent. Read in batches."""
+    story_ids = list(dict.fromkeys(story_ids))
+    stories = {}
+    for start in range(0, len(story_ids), _BATCH):
+        chunk = story_ids[start : start + _BATCH]
+        marks = ",".join("?" * len(chunk))
+        # Look up by primary key and apply the audience rule in Python: with the
+        # rule's SQL in the WHERE clause SQLite prefers the status index and
+        # walks every approved story.
+        rows = db.execute(
+            "SELECT s.id, s.status, s.embargo_released, s.title, s.summary, s.body, s.attribution,"
+            " s.era, s.place, s.content_notes, s.published, c.access, c.quotation, c.embargo_until"
+            " FROM stories s JOIN consent_records c ON c.id = s.consent_id"
+            f" WHERE s.id IN ({marks})",
+            chunk,
+        )
+        batch = {}
+        for row in rows:
+            story = dict(row)
+            if not is_published(story, story):
+                continue
+            story.update(themes=[], heritage=[], languages=[], identity=[], media=[], transcripts=[])
+            batch[story["id"]] = story
+        if not batch:
+            continue
+        ids = list(batch)
+        marks = ",".join("?" * len(ids))
+        for row in db.execute(
+            "SELECT st.story_id, st.theme FROM story_themes st JOIN themes t ON t.slug = st.theme"
+            f" WHERE st.story_id IN ({marks}) ORDER BY st.story_id, t.position",
+            ids,
+        ):
+            batch[row[0]]["themes"].append(row[1])
+        kinds = {"heritage": "heritage", "language": "languages", "identity": "identity"}
+        for row in db.execute(
+            f"SELECT story_id, kind, value FROM story_tags WHERE story_id IN ({marks}) ORDER BY id", ids
+        ):
+            if row[1] in kinds:
+                batch[row[0]][kinds[row[1]]].append(row[2])
+        for row in db.execute(
+            f"SELECT story_id, kind, transcript FROM media WHERE story_id IN ({marks}) ORDER BY rowid",
+            ids,
+        ):
+            story = batch[row[0]]
+            if row[1] in ("photo", "audio") and row[1] not in story["media"]:
+                story["media"].append(row[1])
+            if row[2] and row[2].strip():
+                story["transcripts"].append(row[2].strip())
+        stories.update(batch)
+    return stories

@@ -13,12 +13,14 @@ import re
 import time
 import unicodedata
 
+import sqlite_utils
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
 
 from archive import audit, sessions
 from archive.clock import today
+from archive.errors import AccountError
 
 ROLES = ("admin", "curator", "researcher")
 STATUSES = ("pending", "active", "disabled")
@@ -82,10 +84,6 @@ FREE_ATTEMPTS = 3
 MAX_DELAY = 15 * 60
 # After a day without failures the count starts again.
 FORGET_AFTER = 24 * 60 * 60
-
-
-class AccountError(Exception):
-    """A request about accounts the archive refuses, with a message fit to show."""
 
 
 class Throttled(Exception):
@@ -152,26 +150,26 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def get_user(db, user_id):
+def get_user(db: sqlite_utils.Database, user_id):
     """A user row as a dict, or None."""
     rows = list(db["users"].rows_where("id = ?", [user_id]))
     return rows[0] if rows else None
 
 
-def find_user(db, username: str):
+def find_user(db: sqlite_utils.Database, username: str):
     """The user with this account name (any case), or None."""
     rows = list(db["users"].rows_where("username = ?", [normalize_username(username)]))
     return rows[0] if rows else None
 
 
-def list_users(db, status: str | None = None):
+def list_users(db: sqlite_utils.Database, status: str | None = None):
     """Users ordered by account name, optionally only those with ``status``."""
     if status:
         return list(db["users"].rows_where("status = ?", [status], order_by="username"))
     return list(db["users"].rows_where(order_by="username"))
 
 
-def _insert_user(db, username, password, role, status, **profile) -> int:
+def _insert_user(db: sqlite_utils.Database, username, password, role, status, **profile) -> int:
     if role not in ROLES:
         raise AccountError(_l("Unknown role."))
     if status not in STATUSES:
@@ -200,7 +198,7 @@ def _insert_user(db, username, password, role, status, **profile) -> int:
     )
 
 
-def create_user(db, username: str, password: str, role: str, actor_id: int | None = None) -> int:
+def create_user(db: sqlite_utils.Database, username: str, password: str, role: str, actor_id: int | None = None) -> int:
     """Create an active account (admins and curators are created this way, from the CLI)."""
     with db.atomic():
         user_id = _insert_user(db, username, password, role, "active")
@@ -208,7 +206,7 @@ def create_user(db, username: str, password: str, role: str, actor_id: int | Non
     return user_id
 
 
-def register_researcher(db, username: str, password: str, name: str, affiliation: str, purpose: str) -> int:
+def register_researcher(db: sqlite_utils.Database, username: str, password: str, name: str, affiliation: str, purpose: str) -> int:
     """A researcher's own registration: stored ``pending`` until an admin approves it."""
     with db.atomic():
         user_id = _insert_user(
@@ -230,49 +228,57 @@ def _active_admins(db) -> int:
     return db["users"].count_where("role = 'admin' AND status = 'active'")
 
 
-def _require_user(db, user_id):
+def _require_user(db: sqlite_utils.Database, user_id):
     user = get_user(db, user_id)
     if user is None:
         raise AccountError(_l("There is no such account."))
     return user
 
 
-def approve_researcher(db, user_id: int, actor_id: int | None) -> None:
+def _is_last_admin(db: sqlite_utils.Database, user: dict) -> bool:
+    return user["role"] == "admin" and user["status"] == "active" and _active_admins(db) <= 1
+
+
+def approve_researcher(db: sqlite_utils.Database, user_id: int, actor_id: int | None) -> None:
     """Let a pending researcher in: their account becomes active."""
-    user = _require_user(db, user_id)
-    if user["role"] != "researcher" or user["status"] != "pending":
-        raise AccountError(_l("Only a researcher waiting for approval can be approved."))
     with db.atomic():
+        user = _require_user(db, user_id)
+        if user["role"] != "researcher" or user["status"] != "pending":
+            raise AccountError(_l("Only a researcher waiting for approval can be approved."))
         db["users"].update(user_id, {"status": "active", "approved": today()})
         audit.record(db, "researcher_approve", actor_id=actor_id)
 
 
-def set_role(db, user_id: int, role: str, actor_id: int | None) -> None:
-    """Change an account's role; the last active admin cannot stop being one."""
-    user = _require_user(db, user_id)
+def set_role(db: sqlite_utils.Database, user_id: int, role: str, actor_id: int | None) -> None:
+    """Change an account's role; the last active admin cannot stop being one.
+
+    The count of admins is read in the same transaction as the change, so two
+    admins demoting each other at once cannot leave the archive without one."""
     if role not in ROLES:
         raise AccountError(_l("Unknown role."))
-    if user["role"] == role:
-        return
-    if user["role"] == "admin" and user["status"] == "active" and _active_admins(db) <= 1:
-        raise AccountError(_l("The archive needs at least one active admin."))
     with db.atomic():
+        user = _require_user(db, user_id)
+        if user["role"] == role:
+            return
+        if _is_last_admin(db, user):
+            raise AccountError(_l("The archive needs at least one active admin."))
         db["users"].update(user_id, {"role": role})
         # A change of role takes effect everywhere at once: existing sessions end.
         sessions.end_all(db, user_id)
         audit.record(db, "user_role", actor_id=actor_id)
 
 
-def set_status(db, user_id: int, status: str, actor_id: int | None) -> None:
-    """Enable or disable an account. Disabling ends its sessions at once."""
-    user = _require_user(db, user_id)
+def set_status(db: sqlite_utils.Database, user_id: int, status: str, actor_id: int | None) -> None:
+    """Enable or disable an account. Disabling ends its sessions at once; the last
+    active admin cannot be disabled (checked inside the transaction)."""
     if status not in ("active", "disabled"):
         raise AccountError(_l("Unknown status."))
-    if user["status"] == status:
-        return
-    if user["role"] == "admin" and user["status"] == "active" and _active_admins(db) <= 1:
-        raise AccountError(_l("The archive needs at least one active admin."))
     with db.atomic():
+        user = _require_user(db, user_id)
+        if user["status"] == status:
+            return
+        if _is_last_admin(db, user):
+            raise AccountError(_l("The archive needs at least one active admin."))
         changes = {"status": status}
         if status == "active" and not user["approved"]:
             changes["approved"] = today()
@@ -282,14 +288,16 @@ def set_status(db, user_id: int, status: str, actor_id: int | None) -> None:
         audit.record(db, "user_status", actor_id=actor_id)
 
 
-def set_password(db, user_id: int, password: str, actor_id: int | None = None) -> None:
+def set_password(db: sqlite_utils.Database, user_id: int, password: str, actor_id: int | None = None) -> None:
     """Give an account a new password (checked against the same rules) and end its sessions."""
     user = _require_user(db, user_id)
     problem = password_problem(password, user["username"])
     if problem is not None:
         raise AccountError(problem)
+    password_hash = hash_password(password)  # slow: outside the write lock
     with db.atomic():
-        db["users"].update(user_id, {"password_hash": hash_password(password)})
+        _require_user(db, user_id)
+        db["users"].update(user_id, {"password_hash": password_hash})
         sessions.end_all(db, user_id)
         audit.record(db, "user_password", actor_id=actor_id)
 
@@ -309,7 +317,7 @@ def delay_after(failures: int) -> int:
     return min(2 ** (failures - FREE_ATTEMPTS), MAX_DELAY)
 
 
-def retry_after(db, username: str, at: float | None = None) -> int:
+def retry_after(db: sqlite_utils.Database, username: str, at: float | None = None) -> int:
     """Seconds before ``username`` may try to sign in again (0: now)."""
     at = time.time() if at is None else at
     rows = list(db["login_throttle"].rows_where("key = ?", [_throttle_key(username)]))
@@ -318,7 +326,7 @@ def retry_after(db, username: str, at: float | None = None) -> int:
     return max(0, int(-(-(rows[0]["blocked_until"] - at) // 1)))
 
 
-def _record_failure(db, username: str, at: float) -> None:
+def _record_failure(db: sqlite_utils.Database, username: str, at: float) -> None:
     key = _throttle_key(username)
     rows = list(db["login_throttle"].rows_where("key = ?", [key]))
     failures = rows[0]["failures"] if rows else 0
@@ -333,34 +341,39 @@ def _record_failure(db, username: str, at: float) -> None:
     )
 
 
-def _clear_failures(db, username: str) -> None:
+def _clear_failures(db: sqlite_utils.Database, username: str) -> None:
     db.execute("DELETE FROM login_throttle WHERE key = ?", [_throttle_key(username)])
 
 
-def authenticate(db, username: str, password: str, at: float | None = None):
+def authenticate(db: sqlite_utils.Database, username: str, password: str, at: float | None = None) -> dict | None:
     """The user whose name and password these are, or None.
 
     Raises ``Throttled`` while the account name must wait: the wait applies to
     known and unknown names alike, and the password is not even checked, so
     the answer says nothing about the account. Disabled accounts fail exactly
-    like a wrong password."""
+    like a wrong password.
+
+    Each attempt is counted as a failure *before* its password is checked, in
+    one transaction with the check of the wait, so attempts sent in parallel are
+    counted one after another and cannot slip past the limit together; a right
+    password then clears the count."""
     at = time.time() if at is None else at
-    wait = retry_after(db, username, at)
-    if wait:
-        raise Throttled(wait)
+    with db.atomic():
+        wait = retry_after(db, username, at)
+        if wait:
+            raise Throttled(wait)
+        _record_failure(db, username, at)
     user = find_user(db, username) if username else None
     if user is None:
         _verify(_dummy_hash(), password)
-        ok = False
-    else:
-        ok = _verify(user["password_hash"], password) and user["status"] != "disabled"
+        return None
+    if not (_verify(user["password_hash"], password) and user["status"] != "disabled"):
+        return None
+    rehashed = hash_password(password) if _HASHER.check_needs_rehash(user["password_hash"]) else None
     with db.atomic():
-        if not ok:
-            _record_failure(db, username, at)
-            return None
         _clear_failures(db, username)
-        if _HASHER.check_needs_rehash(user["password_hash"]):
-            db["users"].update(user["id"], {"password_hash": hash_password(password)})
+        if rehashed:
+            db["users"].update(user["id"], {"password_hash": rehashed})
     return user
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _
 
-from archive.media_errors import MediaError
+from archive.errors import MediaError
 
 MAX_VTT_BYTES = 1024 * 1024
 MAX_CUES = 20_000

@@ -2,30 +2,40 @@
 
 SQLite is the source of truth; the index is derived from it and can always be
 rebuilt. Every Whoosh import of the project stays inside this package, so that
-a later switch of search library is one pin and one package.
+a later switch of search library is one pin and one package. The package never
+decides who may see what: it stores the access value ``archive.policy`` gives a
+story and filters by the access levels the policy opens to the viewer.
 
-Public functions (``db`` first; every one also takes ``index_dir=``, which
-defaults to the app's INDEX_DIR inside an app context):
+What the rest of the project uses is exported here, and only here (``db``
+first; ``index_dir`` is always given by the caller):
 
-- ``search(db, query, *, level, filters, sort, page, per_page)`` -> SearchResults
-- ``more_like_this(db, story_id, *, level, limit)`` -> [Hit]
-- ``sync(db, *, timeout, defer_purge=False)`` drains the outbox -> SyncResult
-- ``index_story(db, story_id)`` / ``remove_story(story_id, *, purge)``
-- ``rebuild(db)`` -> RebuildResult, ``check(db)`` -> [difference], ``ensure_index(db)``
+- ``search(db, query, *, index_dir, level, filters, sort, page, per_page)`` -> SearchResults
+- ``more_like_this(db, story_id, *, index_dir, level, limit)`` -> [Hit]
+- ``sync(db, *, index_dir, timeout, defer_purge=False)`` drains the outbox -> SyncResult
+- ``index_story(db, story_id, *, index_dir)`` / ``remove_story(story_id, *, index_dir, purge)``
+- ``rebuild(db, *, index_dir)`` -> RebuildResult, ``check(db, *, index_dir)`` -> [difference],
+  ``ensure_index(db, *, index_dir)``
+- ``FACETS``: the facet registry (one declaration per facet); ``facet_key``;
+  ``strip_marks`` (a highlighted snippet as plain text); ``MAX_QUERY_CHARS``.
 """
 
+from search_index.facet_registry import FACETS, FACETS_BY_NAME, RARE_THRESHOLD, Facet, facet_key
+from search_index.highlight import strip_marks
 from search_index.indexing import (
     DRAIN_TIMEOUT,
+    LONG_TIMEOUT,
     IndexBusy,
     RebuildResult,
     SyncResult,
     check,
     ensure_index,
     index_story,
+    purges_waiting,
     rebuild,
     remove_story,
     sync,
 )
+from search_index.querying import MAX_QUERY_CHARS
 from search_index.searching import (
     PER_PAGE,
     SORTS,
@@ -38,8 +48,14 @@ from search_index.searching import (
 
 __all__ = [
     "DRAIN_TIMEOUT",
+    "FACETS",
+    "FACETS_BY_NAME",
+    "LONG_TIMEOUT",
+    "MAX_QUERY_CHARS",
     "PER_PAGE",
+    "RARE_THRESHOLD",
     "SORTS",
+    "Facet",
     "Hit",
     "IndexBusy",
     "RebuildResult",
@@ -48,10 +64,13 @@ __all__ = [
     "SyncResult",
     "check",
     "ensure_index",
+    "facet_key",
     "index_story",
     "more_like_this",
+    "purges_waiting",
     "rebuild",
     "remove_story",
     "search",
+    "strip_marks",
     "sync",
 ]

@@ -11,15 +11,9 @@ whole sidebar, and the same sets serve as filters when a facet is selected. No
 import threading
 from dataclasses import dataclass
 
+from search_index.facet_registry import FACETS, LABEL_SEPARATOR, RARE_THRESHOLD
 from search_index.postings import leaf_ids
-from search_index.schema import (
-    ACCESS_FIELD,
-    DATE_FIELD,
-    FACET_FIELDS,
-    LABEL_SEPARATOR,
-    RARE_FACETS,
-    RARE_THRESHOLD,
-)
+from search_index.schema import ACCESS_FIELD, DATE_FIELD
 
 
 @dataclass
@@ -67,8 +61,8 @@ class IndexView:
         self.live = set(reader.all_doc_ids())
         self.access, _ = _field_sets(reader, ACCESS_FIELD)
         self.values, self.labels = {}, {}
-        for field in FACET_FIELDS.values():
-            self.values[field], self.labels[field] = _field_sets(reader, field)
+        for facet in FACETS:
+            self.values[facet.field], self.labels[facet.field] = _field_sets(reader, facet.field)
         self._by_date = None
         self._date_lock = threading.Lock()
         self._readable = {}
@@ -110,36 +104,34 @@ class IndexView:
         """Documents having ``value`` in facet ``field`` (empty when none)."""
         return self.values.get(field, {}).get(value, set())
 
-    def counts(self, matches: set, selected: dict, label_for=None, top: int = 30) -> dict:
-        """Facet values with their counts among ``matches``.
+    def counts(self, matches: set, selected: dict, top: int = 30) -> dict:
+        """Facet values with their counts among ``matches``, by facet name.
 
         ``selected`` maps index fields to the values the reader chose; those are
-        always listed (so they can be removed). Identity and place values are
-        listed only when at least RARE_THRESHOLD matching stories share them."""
+        always listed (so they can be removed). Values of rare facets (identity,
+        place) are listed only when at least RARE_THRESHOLD matching stories
+        share them."""
         result = {}
-        for field in FACET_FIELDS.values():
-            chosen = set(selected.get(field, ()))
+        for facet in FACETS:
+            chosen = set(selected.get(facet.field, ()))
             values = []
-            for value, docs in self.values[field].items():
+            for value, docs in self.values[facet.field].items():
                 count = len(matches & docs) if len(docs) > len(matches) else len(docs & matches)
                 if value in chosen:
-                    values.append(FacetValue(value, self.label(field, value, label_for), count, True))
-                elif count and (field not in RARE_FACETS or count >= RARE_THRESHOLD):
-                    values.append(FacetValue(value, self.label(field, value, label_for), count))
-            values.sort(key=lambda v: (not v.selected, -v.count, v.label.casefold()))
-            if field == "decade":
+                    values.append(FacetValue(value, self.label(facet, value), count, True))
+                elif count and (not facet.rare or count >= RARE_THRESHOLD):
+                    values.append(FacetValue(value, self.label(facet, value), count))
+            if facet.by_value:
                 values.sort(key=lambda v: (not v.selected, v.value))
-            result[field] = values[:top] if len(values) > top else values
+            else:
+                values.sort(key=lambda v: (not v.selected, -v.count, v.label.casefold()))
+            result[facet.name] = values[:top]
         return result
 
-    def label(self, field, value, label_for=None) -> str:
-        """How a facet value is shown: a translated theme name, a decade, or the
-        most used spelling of a free-text tag."""
-        if label_for is not None:
-            custom = label_for(field, value)
-            if custom:
-                return custom
-        return self.labels.get(field, {}).get(value, value)
+    def label(self, facet, value) -> str:
+        """How a facet value is shown: the facet's own label (a translated theme
+        name, a decade) or the most used spelling of a free-text tag."""
+        return facet.label(value, self.labels.get(facet.field, {}).get(value, value))
 
     def order_by_date(self, searcher, docs: set, start: int, stop: int) -> list:
         """``docs`` newest first, sliced [start:stop]."""

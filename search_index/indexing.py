@@ -15,9 +15,12 @@ import threading
 import time
 from dataclasses import dataclass
 
+import sqlite_utils
+
 from archive import outbox
+from archive.stories import load_published, published_ids
 from search_index import storage
-from search_index.documents import iter_documents, load_stories, published_ids, to_document
+from search_index.documents import iter_documents, to_document
 from search_index.schema import build_schema
 
 log = logging.getLogger(__name__)
@@ -58,13 +61,11 @@ class RebuildResult:
     generation: str
 
 
-def index_root(index_dir=None) -> str:
-    """The index directory: ``index_dir`` or the app's INDEX_DIR setting."""
-    if index_dir:
-        return str(index_dir)
-    from flask import current_app
-
-    return current_app.config["INDEX_DIR"]
+def index_root(index_dir) -> str:
+    """The index directory as a string (callers may pass a Path)."""
+    if not index_dir:
+        raise ValueError("the search index needs its directory (index_dir)")
+    return str(index_dir)
 
 
 # compound=False: a compound segment file is copied into memory on open
@@ -112,9 +113,9 @@ def _write(root: str, edit, purge: bool) -> None:
     storage.write_manifest(storage.generation_path(root, storage.current_generation(root)))
 
 
-def _apply(db, root: str, story_ids, purge: bool) -> None:
+def _apply(db: sqlite_utils.Database, root: str, story_ids, purge: bool) -> None:
     """Index or remove each story as SQLite says now. Caller holds the lock."""
-    stories = load_stories(db, story_ids)
+    stories = load_published(db, story_ids)
 
     def edit(writer):
         changed = False
@@ -129,7 +130,7 @@ def _apply(db, root: str, story_ids, purge: bool) -> None:
     _write(root, edit, purge)
 
 
-def _drain_locked(db, root: str, defer_purge: bool = False) -> int:
+def _drain_locked(db: sqlite_utils.Database, root: str, defer_purge: bool = False) -> int:
     """Apply every outbox row, oldest first. Caller holds the lock.
 
     Rows are deleted only after their changes are committed to the index, and
@@ -159,7 +160,7 @@ def purges_waiting(db) -> bool:
     return db.execute("SELECT 1 FROM index_outbox WHERE purge = 1 LIMIT 1").fetchone() is not None
 
 
-def sync(db, *, index_dir=None, timeout: float = DRAIN_TIMEOUT, defer_purge: bool = False) -> SyncResult:
+def sync(db: sqlite_utils.Database, *, index_dir, timeout: float = DRAIN_TIMEOUT, defer_purge: bool = False) -> SyncResult:
     """Drain the outbox into the index, waiting at most ``timeout`` seconds for
     the writer lock. A missing or damaged index is rebuilt instead.
 
@@ -177,7 +178,7 @@ def sync(db, *, index_dir=None, timeout: float = DRAIN_TIMEOUT, defer_purge: boo
     return SyncResult(applied=applied, waiting=waiting(db))
 
 
-def index_story(db, story_id: str, *, index_dir=None, timeout: float = DRAIN_TIMEOUT) -> bool:
+def index_story(db: sqlite_utils.Database, story_id: str, *, index_dir, timeout: float = DRAIN_TIMEOUT) -> bool:
     """Bring one story's index entry in line with SQLite now: index it if it is
     published, remove it otherwise. Returns True when it is in the index.
     Raises IndexBusy if the lock cannot be had within ``timeout``."""
@@ -186,11 +187,11 @@ def index_story(db, story_id: str, *, index_dir=None, timeout: float = DRAIN_TIM
         if not held:
             raise IndexBusy("the search index is busy")
         _apply(db, root, [story_id], purge=False)
-    return bool(load_stories(db, [story_id]))
+    return bool(load_published(db, [story_id]))
 
 
 def remove_story(
-    story_id: str, *, purge: bool = False, index_dir=None, timeout: float = DRAIN_TIMEOUT
+    story_id: str, *, purge: bool = False, index_dir, timeout: float = DRAIN_TIMEOUT
 ) -> None:
     """Remove one story from the index. With ``purge``, rewrite the segments that
     hold deleted documents so that its words leave the index files.
@@ -202,7 +203,7 @@ def remove_story(
         _write(root, lambda writer: writer.delete_by_term("id", story_id) > 0, purge)
 
 
-def _rebuild_locked(db, root: str) -> RebuildResult:
+def _rebuild_locked(db: sqlite_utils.Database, root: str) -> RebuildResult:
     """Build a new generation from SQLite, swap it in, then drain the outbox.
 
     The last outbox id is read before the stories: every change after it has a
@@ -242,7 +243,7 @@ def _rebuild_locked(db, root: str) -> RebuildResult:
     return RebuildResult(stories=count, seconds=time.monotonic() - started, generation=name)
 
 
-def rebuild(db, *, index_dir=None, timeout: float = LONG_TIMEOUT) -> RebuildResult:
+def rebuild(db: sqlite_utils.Database, *, index_dir, timeout: float = LONG_TIMEOUT) -> RebuildResult:
     """Build a fresh index from SQLite in a new directory and swap it in
     atomically; searches keep using the old one until the swap.
     Raises IndexBusy if the lock cannot be had within ``timeout``."""
@@ -253,7 +254,7 @@ def rebuild(db, *, index_dir=None, timeout: float = LONG_TIMEOUT) -> RebuildResu
         return _rebuild_locked(db, root)
 
 
-def ensure_index(db, *, index_dir=None, timeout: float = LONG_TIMEOUT) -> str | None:
+def ensure_index(db: sqlite_utils.Database, *, index_dir, timeout: float = LONG_TIMEOUT) -> str | None:
     """At start: rebuild a missing, outdated-schema or unreadable index, then
     drain leftovers from the outbox. Returns why a rebuild was needed, or None."""
     root = index_root(index_dir)
@@ -281,7 +282,7 @@ def ensure_index(db, *, index_dir=None, timeout: float = LONG_TIMEOUT) -> str | 
     return reason
 
 
-def check(db, *, index_dir=None) -> list[str]:
+def check(db: sqlite_utils.Database, *, index_dir) -> list[str]:
     """Compare the index with SQLite. Returns one line per difference (story ids
     only, never text); an empty list means they agree."""
     from search_index.searchers import searcher

@@ -9,28 +9,12 @@ indexed content (for ``index check``) are stored.
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from search_index.analysis import shingle_analyzer, text_analyzer
+from search_index.facet_registry import FACETS
 
 # Searched by the query parser, with their weights in scoring (applied by the parser).
 TEXT_FIELDS = {"title": 3.0, "summary": 2.0, "body": 1.0}
 # The CJK shingle field beside each text field (see analysis.CJKShingleTokenizer).
 SHINGLE_FIELDS = {name: f"{name}_cjk" for name in TEXT_FIELDS}
-
-# Facets: URL parameter -> index field. Multi-valued facets are comma-separated
-# keywords; single-valued ones are sortable ID columns.
-FACET_FIELDS = {
-    "theme": "themes",
-    "heritage": "heritage",
-    "language": "languages",
-    "identity": "identity",
-    "place": "place",
-    "decade": "decade",
-    "media": "media",
-}
-MULTI_VALUED = {"themes", "heritage", "languages", "identity", "media"}
-# Values of these facets are listed only when at least this many of the matching
-# stories share them, so that a rare combination cannot point at one person.
-RARE_FACETS = {"identity", "place"}
-RARE_THRESHOLD = 3
 
 ACCESS_FIELD = "access"
 DATE_FIELD = "published"
@@ -51,29 +35,11 @@ def build_schema() -> Schema:
         "body": TEXT(analyzer=text, multitoken_query="phrase"),
         ACCESS_FIELD: ID(sortable=True),
         DATE_FIELD: ID(sortable=True),
-        "decade": ID(sortable=True),
-        "place": ID(sortable=True),
     }
     for shingle_field in SHINGLE_FIELDS.values():
         # Shingles need no positions: phrase=False stores frequencies only.
         fields[shingle_field] = TEXT(analyzer=shingles, phrase=False)
-    for name in MULTI_VALUED:
-        fields[name] = KEYWORD(commas=True, scorable=False)
+    for facet in FACETS:
+        # Multi-valued facets are comma-separated keywords; single-valued ones sortable columns.
+        fields[facet.field] = KEYWORD(commas=True, scorable=False) if facet.multi else ID(sortable=True)
     return Schema(**fields)
-
-
-# Between a facet key and its label in an indexed facet term (ASCII unit separator).
-LABEL_SEPARATOR = "\x1f"
-
-
-def facet_key(value) -> str:
-    """How a facet value is matched and written in URLs: case-folded, single
-    spaces, no commas (commas separate keywords)."""
-    return " ".join(str(value).replace(",", " ").split()).casefold()
-
-
-def facet_term(value) -> str:
-    """A free-text facet value as indexed: "key<US>label", so that counts group
-    by key while the label keeps the contributor's spelling ("Korean")."""
-    label = " ".join("".join(ch if ch.isprintable() else " " for ch in str(value)).replace(",", " ").split())
-    return f"{facet_key(value)}{LABEL_SEPARATOR}{label}"

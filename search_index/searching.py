@@ -12,17 +12,20 @@ is never shown. The query text is never logged or stored.
 import logging
 from dataclasses import dataclass, field
 
+import sqlite_utils
 from whoosh import query as wquery
 from whoosh.support.levenshtein import distance
 
-from archive.access import PUBLIC, READABLE_ACCESS
+from archive.policy import PUBLIC, READABLE_ACCESS
+from archive.stories import load_published
 from search_index.analysis import TOKEN_PATTERN, nfc, normalize_word
-from search_index.documents import load_stories, searchable_text
+from search_index.documents import searchable_text
+from search_index.facet_registry import FACETS_BY_NAME
 from search_index.highlight import plain_snippet, snippet_of_parts
 from search_index.indexing import index_root
 from search_index.postings import term_docs
 from search_index.querying import cap_query, make_parser, matching_docs, parse, positive_terms, scoring_query
-from search_index.schema import FACET_FIELDS, TEXT_FIELDS, facet_key
+from search_index.schema import TEXT_FIELDS
 from search_index.searchers import forget, searcher
 from search_index.storage import IndexUnavailable
 
@@ -100,11 +103,12 @@ def _index_filters(filters) -> dict:
     """URL facet names -> index fields, values normalized as the index writes them."""
     selected = {}
     for name, values in (filters or {}).items():
-        if name not in FACET_FIELDS:
+        if name not in FACETS_BY_NAME:
             raise ValueError(f"unknown facet {name!r}")
-        keys = [facet_key(v) for v in values if facet_key(v)]
+        facet = FACETS_BY_NAME[name]
+        keys = [facet.key(v) for v in values if facet.key(v)]
         if keys:
-            selected[FACET_FIELDS[name]] = list(dict.fromkeys(keys))
+            selected[facet.field] = list(dict.fromkeys(keys))
     return selected
 
 
@@ -113,7 +117,7 @@ def _surface_word(db, reader, term: str, allowed: set) -> str | None:
     for docnum in sorted(term_docs(reader, "body", term) & allowed):
         if docnum in allowed:
             story_id = reader.stored_fields(docnum)["id"]
-            story = load_stories(db, [story_id]).get(story_id)
+            story = load_published(db, [story_id]).get(story_id)
             for found in TOKEN_PATTERN.finditer(nfc(searchable_text(story or {})).lower()):
                 surface = found.group("word")
                 if surface and normalize_word(surface) == term:
@@ -162,7 +166,7 @@ def _suggest(db, s, gen, view, text: str, allowed: set) -> str | None:
 
 
 def search(
-    db,
+    db: sqlite_utils.Database,
     query: str = "",
     *,
     level: str = PUBLIC,
@@ -170,7 +174,7 @@ def search(
     sort: str = "relevance",
     page: int = 1,
     per_page: int = PER_PAGE,
-    index_dir=None,
+    index_dir,
     snippets: bool = True,
     facets: bool = True,
     suggest: bool = True,
@@ -234,7 +238,7 @@ def _search(
         did_you_mean = None
         if suggest and q is not None and total == 0:
             did_you_mean = _suggest(db, s, gen, view, text, allowed)
-    stories = load_stories(db, ids)
+    stories = load_published(db, ids)
     readable = READABLE_ACCESS[level]
     hits = []
     for story_id in ids:
@@ -276,10 +280,12 @@ def _search(
     )
 
 
-def more_like_this(db, story_id: str, *, level: str = PUBLIC, limit: int = 5, index_dir=None) -> list:
+def more_like_this(
+    db: sqlite_utils.Database, story_id: str, *, index_dir, level: str = PUBLIC, limit: int = 5
+) -> list:
     """Up to ``limit`` published stories, readable at ``level``, most like
     ``story_id`` by the key terms of its text. Returns Hits without snippets."""
-    stories = load_stories(db, [story_id])
+    stories = load_published(db, [story_id])
     story = stories.get(story_id)
     if story is None:
         return []
@@ -302,7 +308,7 @@ def more_like_this(db, story_id: str, *, level: str = PUBLIC, limit: int = 5, in
     except (IndexUnavailable, OSError, EOFError):
         forget(root)
         return []
-    found = load_stories(db, ids)
+    found = load_published(db, ids)
     readable = READABLE_ACCESS[level]
     return [
         Hit(

@@ -12,18 +12,19 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 import search_index
-from archive.access import READABLE_ACCESS, published_where
-from archive.db import get_db
+from archive.citation import attribution
+from archive.policy import READABLE_ACCESS, published_where
+from archive.stories import load_published
 from archive.themes import list_themes, theme_name
-from search_index.documents import load_stories
-from search_index.highlight import strip_marks
-from search_index.schema import FACET_FIELDS
-from stories.export import record
+from search_index import FACETS, strip_marks
 from stories.extensions import csrf
+from stories.paging import ParamError
 from stories.public import permanent_url
-from stories.search_params import FACETS, SearchArgsError, parse_search_args
-from stories.search_views import facet_label, unavailable_message
-from stories.viewer import current_level
+from stories.resources import get_db, index_dir
+from stories.roles import current_level
+from stories.search.export import record
+from stories.search.params import parse_search_args
+from stories.search.views import unavailable_message
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ def _hit_json(hit) -> dict:
     return {
         "id": hit.id,
         "title": hit.title,
-        "attribution": hit.attribution or _("Anonymous"),
+        "attribution": attribution(hit.story),
         "published": hit.published,
         "themes": hit.themes,
         "snippet": strip_marks(hit.snippet),
@@ -86,22 +87,17 @@ def _hit_json(hit) -> dict:
 def stories():
     try:
         args = parse_search_args(request.args, strict=True)
-    except SearchArgsError as exc:
+    except ParamError as exc:
         return error(400, str(exc))
     try:
-        results = args.run(get_db(), current_level())
+        results = args.run(get_db(), current_level(), index_dir())
     except search_index.SearchUnavailable:
         return error(503)
     facets = {}
-    for name in FACETS:
-        facets[name] = [
-            {
-                "value": v.value,
-                "label": facet_label(name, v.value, v.label),
-                "count": v.count,
-                "selected": v.selected,
-            }
-            for v in results.facets.get(FACET_FIELDS[name], [])
+    for facet in FACETS:
+        facets[facet.name] = [
+            {"value": v.value, "label": v.label, "count": v.count, "selected": v.selected}
+            for v in results.facets.get(facet.name, [])
         ]
     return jsonify(
         {
@@ -121,7 +117,7 @@ def stories():
 
 @bp.get("/stories/<story_id>")
 def story(story_id):
-    found = load_stories(get_db(), [story_id]).get(story_id) if len(story_id) <= 64 else None
+    found = load_published(get_db(), [story_id]).get(story_id) if len(story_id) <= 64 else None
     if found is None or found["access"] not in READABLE_ACCESS[current_level()]:
         return error(404)
     return jsonify(record(found))

@@ -29,11 +29,3 @@ def init_app(app):
     # "protection" would hash the IP address and user agent into the cookie.
     login_manager.session_protection = None
     login_manager.login_view = "auth.login"
-
-
-@login_manager.user_loader
-def _load_user(session_token):
-    """The account of a live server-side session (stories/auth.py), or None."""
-    from stories.auth import load_user
-
-    return load_user(session_token)

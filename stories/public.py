@@ -2,22 +2,20 @@
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
-from archive.access import can_view
+import search_index
+from archive.citation import citation
 from archive.consent import current_consent
-from archive.db import get_db
+from archive.policy import can_view
 from archive.stories import describe, get_story, list_published
 from archive.themes import get_theme, list_themes
-from stories.viewer import current_level
+from stories.media_files import media_for_page
+from stories.paging import page_count, page_number
+from stories.resources import get_db, index_dir
+from stories.roles import current_level
 
 bp = Blueprint("public", __name__)
 
 PAGE_SIZE = 20
-
-
-def page_number() -> int:
-    """The ``page`` query parameter as a positive integer (1 for anything odd)."""
-    page = request.args.get("page", 1, type=int)
-    return page if page and 0 < page < 100_000 else 1
 
 
 def permanent_url(story_id: str) -> str:
@@ -27,13 +25,24 @@ def permanent_url(story_id: str) -> str:
     return (site.rstrip("/") + path) if site else url_for("public.story", story_id=story_id, _external=True)
 
 
-def load_visible_story(story_id: str):
+def load_visible_story(story_id: str) -> dict:
     """The described story if the viewer may see it; 404 otherwise."""
     db = get_db()
     story = get_story(db, story_id)
     if story is None or not can_view(current_level(), story, current_consent(db, story)):
         abort(404)
     return describe(db, story)
+
+
+def _similar(story_id: str) -> list:
+    """Stories like this one that the viewer may read. Never raises: a story page
+    must not fail because search does."""
+    try:
+        return search_index.more_like_this(
+            get_db(), story_id, index_dir=index_dir(), level=current_level(), limit=5
+        )
+    except Exception:
+        return []
 
 
 @bp.route("/")
@@ -46,7 +55,15 @@ def index():
 @bp.route("/stories/<story_id>")
 def story(story_id):
     story = load_visible_story(story_id)
-    return render_template("story.html", story=story, permanent_url=permanent_url(story["id"]))
+    url = permanent_url(story["id"])
+    return render_template(
+        "story.html",
+        story=story,
+        permanent_url=url,
+        citation_lead=citation(story, ""),  # the page links the URL itself
+        media=media_for_page(get_db(), story["id"]),
+        similar=_similar(story["id"]),
+    )
 
 
 @bp.route("/themes")
@@ -60,9 +77,10 @@ def theme(slug):
     theme = get_theme(db, slug)
     if theme is None:
         abort(404)
-    page = page_number()
+    page = page_number(request.args)
     stories, total = list_published(
         db, current_level(), theme=slug, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
-    pages = max(1, -(-total // PAGE_SIZE))
-    return render_template("theme.html", theme=theme, stories=stories, total=total, page=page, pages=pages)
+    return render_template(
+        "theme.html", theme=theme, stories=stories, total=total, page=page, pages=page_count(total, PAGE_SIZE)
+    )

@@ -1,4 +1,5 @@
-"""Role checks as view decorators, in the shape of flaskr's ``login_required``.
+"""Who is asking: the current viewer's level, and role checks as view
+decorators in the shape of flaskr's ``login_required``.
 
 Someone not signed in is sent to the sign-in page. Someone signed in without
 the role gets 404, as for anything else they are not entitled to see.
@@ -9,7 +10,7 @@ import functools
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
-from archive.access import CURATOR, viewer_level
+from archive.policy import CURATOR, viewer_level
 
 
 def _signed_in() -> bool:
@@ -18,6 +19,11 @@ def _signed_in() -> bool:
 
 def _to_login():
     return redirect(url_for("auth.login", next=request.path))
+
+
+def current_level() -> str:
+    """The viewer level (archive.policy) of whoever is making this request."""
+    return viewer_level(current_user)
 
 
 def is_curator(user=None) -> bool:
@@ -29,18 +35,6 @@ def is_admin(user=None) -> bool:
     """An active admin."""
     user = user if user is not None else current_user
     return is_curator(user) and user.role == "admin"
-
-
-def login_required(view):
-    """Only signed-in accounts (of any role or status) may use ``view``."""
-
-    @functools.wraps(view)
-    def wrapped_view(**kwargs):
-        if not _signed_in():
-            return _to_login()
-        return view(**kwargs)
-
-    return wrapped_view
 
 
 def curator_required(view):

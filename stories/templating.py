@@ -1,12 +1,15 @@
-"""Template helpers: filters and globals shared by every page."""
+"""Template helpers: filters and globals shared by every page. None of them reads
+the database: views pass what a page shows."""
 
 import re
 
-from flask import current_app
 from flask_babel import get_locale
 from markupsafe import Markup, escape
 
+from archive.citation import attribution
+from archive.policy import STATUS_FOR_CONTRIBUTOR, STATUS_LABELS, access_label
 from archive.themes import theme_name
+from archive.webvtt import clock
 
 _BLANK_LINES = re.compile(r"\n\s*\n")
 
@@ -23,12 +26,20 @@ def paragraphs(text: str | None) -> Markup:
     )
 
 
-def has_endpoint(name: str) -> bool:
-    """True when the app has a view called ``name`` (lets the layout link to optional parts)."""
-    return name in current_app.view_functions
+def status_label(status: str, for_contributor: bool = False) -> str:
+    """A story status in words: curators' names, or the contributor's sentence."""
+    labels = STATUS_FOR_CONTRIBUTOR if for_contributor else STATUS_LABELS
+    return str(labels.get(status, status))
 
 
 def init_app(app):
     """Register filters and globals with ``app``'s Jinja environment."""
     app.jinja_env.filters["paragraphs"] = paragraphs
-    app.jinja_env.globals.update(theme_name=theme_name, has_endpoint=has_endpoint, get_locale=get_locale)
+    app.jinja_env.globals.update(
+        theme_name=theme_name,
+        status_label=status_label,
+        access_label=access_label,
+        attribution=attribution,
+        media_clock=clock,
+        get_locale=get_locale,
+    )

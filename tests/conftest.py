@@ -6,6 +6,7 @@ import pytest
 
 from app import create_app
 from archive.db import open_db
+from archive.storage import LocalStorage
 
 
 @pytest.fixture
@@ -13,6 +14,12 @@ def app(tmp_path):
     """An app whose data directory is this test's own temporary folder."""
     app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "test"})
     yield app
+
+
+def media_storage(app) -> LocalStorage:
+    """The app's media storage, for domain calls made by tests (the web layer
+    makes the same from MEDIA_DIR)."""
+    return LocalStorage(app.config["MEDIA_DIR"])
 
 
 @pytest.fixture

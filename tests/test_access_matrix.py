@@ -13,10 +13,10 @@ from app import create_app
 from archive import curation
 from archive.db import open_db
 from archive.media import AudioUpload, PhotoUpload, add_media, list_media
-from archive.storage import get_storage
-from archive.stories import withdraw_story
+from archive.workflows import withdraw_story
 from tests import media_fixtures as mf
 from tests.accounts import login, make_user, new_story
+from tests.conftest import media_storage
 
 VIEWERS = ("anonymous", "pending_researcher", "researcher", "curator", "admin")
 ACCESS = ("public", "researchers", "sealed")
@@ -59,7 +59,7 @@ def world(tmp_path_factory):
     make_user(db, "rita", "researcher")
     make_user(db, "penny", "researcher", status="pending")
 
-    storage = get_storage(app)
+    storage = media_storage(app)
     photo = mf.jpeg_with_metadata()
     recording = data / "voice.mp3"
     mf.mp3_with_tags(recording)
@@ -89,7 +89,7 @@ def world(tmp_path_factory):
                 curation.reject(db, sid, curator_id, "Not for this archive.")
             if status == "withdrawn":
                 with app.app_context():  # media files are deleted from the app's storage
-                    withdraw_story(db, sid)
+                    withdraw_story(db, media_storage(app), sid)
             stories[access, status] = sid
 
     embargoed, embargoed_media = {}, {}

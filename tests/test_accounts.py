@@ -13,7 +13,8 @@ from argon2 import PasswordHasher, Type, extract_parameters
 from app import create_app
 from archive import sessions, users
 from archive.db import open_db
-from archive.users import AccountError, Throttled, authenticate, create_user, find_user
+from archive.errors import AccountError
+from archive.users import Throttled, authenticate, create_user, find_user
 from tests.accounts import PASSWORD, login, logout, make_user
 from tests.conftest import csrf_token
 

@@ -260,11 +260,12 @@ def test_actions_need_csrf(db, curator):
 
 
 def test_unknown_or_withdrawn_story_is_404_for_curators(app, db, curator):
-    from archive.stories import withdraw_story
+    from archive.workflows import withdraw_story
+    from tests.conftest import media_storage
 
     story_id, _ = new_story(db)
     with app.app_context():
-        withdraw_story(db, story_id)
+        withdraw_story(db, media_storage(app), story_id)
     assert curator.get(review_path(story_id)).status_code == 404
     assert curator.get(review_path("nope-not-a-story")).status_code == 404
     token = csrf_token(curator, "/submit")

@@ -3,9 +3,9 @@
 from pathlib import Path
 
 from archive import curation
-from archive.stories import withdraw_story
+from archive.workflows import withdraw_story
 from tests.accounts import login, make_user, new_story, post_form, review_path
-from tests.conftest import STORY_TEXT, csrf_token, submit
+from tests.conftest import STORY_TEXT, csrf_token, media_storage, submit
 
 SECRET = "Our neighbour Mrs Quillfeather at number 27 Larkspur Lane"
 
@@ -120,7 +120,7 @@ def test_redaction_keeps_the_old_text_only_in_a_curator_revision_and_withdrawal_
 
     # Withdrawal deletes the revisions too, and the text is gone from the database files.
     with app.app_context():
-        withdraw_story(db, story_id)
+        withdraw_story(db, media_storage(app), story_id)
     assert db["story_revisions"].count_where("story_id = ?", [story_id]) == 0
     assert curator.get(revision_path).status_code == 404
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -183,7 +183,7 @@ def test_audit_rows_for_every_status_change_hold_no_story_text_pseudonym_or_code
         "reject",
     ]
     with app.app_context():
-        withdraw_story(db, story_id)
+        withdraw_story(db, media_storage(app), story_id)
 
     # Withdrawal forgets the contributor's own actions; the curators' stay accountable.
     rows = list(db["audit_log"].rows_where("story_id = ?", [story_id], order_by="id"))

@@ -7,10 +7,9 @@ import re
 import pytest
 
 from archive.media import AudioUpload, PhotoUpload, add_media, list_media, set_alt_text
-from archive.storage import get_storage
 from tests import media_fixtures as mf
 from tests.accounts import new_story, post_form, review_path
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, media_storage
 
 
 @pytest.fixture
@@ -33,7 +32,7 @@ def story_with_photo(app, db, tmp_path):
             voice_ack=True,
         ),
     ]
-    add_media(db, get_storage(app), story_id, uploads)
+    add_media(db, media_storage(app), story_id, uploads)
     photos = list_media(db, story_id, kind="photo")
     set_alt_text(db, photos[1]["id"], "")  # as a contributor clearing it would
     return story_id, photos[0]["id"], photos[1]["id"]

@@ -13,12 +13,13 @@ import pytest
 import search_index
 from app import create_app
 from archive import curation, outbox
-from archive.access import RESEARCHER
-from archive.stories import narrow_access, withdraw_story
+from archive.policy import RESEARCHER
+from archive.stories import narrow_access
+from archive.workflows import withdraw_story
 from search_index import storage
 from search_index.searchers import forget
 from tests.accounts import login, make_user, post_form
-from tests.conftest import csrf_token, submit
+from tests.conftest import csrf_token, media_storage, submit
 from tests.search_fixtures import FILLER, drain, find, ids, index_contains, index_files, publish
 
 
@@ -68,7 +69,7 @@ def test_withdrawal_after_unpublishing_still_purges(app, db):
     drain(app, db)
     curation.unpublish(db, story_id, None)
     drain(app, db)  # an ordinary removal only marks the document deleted
-    withdraw_story(db, story_id)
+    withdraw_story(db, media_storage(app), story_id)
     drain(app, db)
     assert index_contains(app, word.encode()) == []
 
@@ -256,7 +257,7 @@ def test_a_curator_edit_reaches_the_facets(app, db):
     curation.curator_edit(db, story_id, None, edit)
     drain(app, db)
     results = find(app, db, "dim sum")
-    assert {v.value for v in results.facets["themes"]} == {"celebrating-diversity"}
+    assert {v.value for v in results.facets["theme"]} == {"celebrating-diversity"}
     assert {v.value: v.count for v in results.facets["decade"]} == {"1980": 1}
 
 
@@ -278,7 +279,7 @@ def test_transcripts_are_searchable_and_audio_is_a_facet(app, db, client, tmp_pa
 
 
 def test_withdrawal_purge_in_the_background(app, db, client):
-    from search_index.web import wait_for_purges
+    from stories.search_sync import wait_for_purges
 
     app.config["SEARCH_PURGE_IN_BACKGROUND"] = True
     word = "pangolinkite"

@@ -10,9 +10,10 @@ from mutagen.id3 import ID3, ID3NoHeaderError
 import search_index
 from archive.audio import process_audio
 from archive.curation import approve
+from archive.errors import MediaError
 from archive.media import list_media
-from archive.media_errors import MediaError
-from archive.storage import LocalStorage, get_storage
+from archive.storage import LocalStorage
+from stories.resources import get_storage
 from tests import media_fixtures as mf
 from tests.conftest import submit
 

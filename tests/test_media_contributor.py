@@ -7,8 +7,7 @@ import pytest
 
 from archive import media
 from archive.curation import approve, reject
-from archive.media_errors import MediaError
-from archive.stories import StoryError
+from archive.errors import MediaError, StoryError
 from tests import media_fixtures as mf
 from tests.conftest import csrf_token, submit
 
@@ -107,7 +106,7 @@ def test_curators_set_alt_text_and_approval_waits_for_it(db, submitted):
 
 
 def test_add_media_respects_the_per_story_limit(app, db, submitted):
-    from archive.storage import get_storage
+    from stories.resources import get_storage
 
     story_id, _code, _photo, _audio = submitted
     uploads = [

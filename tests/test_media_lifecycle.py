@@ -8,10 +8,11 @@ from werkzeug.test import EnvironBuilder
 
 from archive import media
 from archive.curation import approve
-from archive.storage import LocalStorage, get_storage
-from archive.stories import withdraw_story
+from archive.storage import LocalStorage
+from archive.workflows import withdraw_story
+from stories.resources import get_storage
 from tests import media_fixtures as mf
-from tests.conftest import csrf_token, submission, submit
+from tests.conftest import csrf_token, media_storage, submission, submit
 
 
 def submit_rich(client, tmp_path, photos=2):
@@ -65,7 +66,7 @@ def test_withdraw_story_domain_call_removes_files(app, client, db, tmp_path):
     story_id, _code = submit_rich(client, tmp_path)
     keys = media.story_file_keys(db, story_id)
     with app.app_context():
-        withdraw_story(db, story_id)
+        withdraw_story(db, media_storage(app), story_id)
         assert not any(get_storage().exists(key) for key in keys)
     assert mf.files_under(app.config["MEDIA_DIR"]) == []
 

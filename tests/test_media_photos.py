@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from archive.media import list_media
-from archive.storage import get_storage
+from stories.resources import get_storage
 from tests import media_fixtures as mf
 from tests.conftest import submit
 

@@ -6,8 +6,8 @@ import pytest
 
 from archive.curation import approve
 from archive.media import list_media
-from archive.storage import get_storage
 from archive.stories import narrow_access
+from stories.resources import get_storage
 from tests import media_fixtures as mf
 from tests.conftest import submit
 

@@ -2,8 +2,8 @@
 
 import pytest
 
+from archive.errors import MediaError
 from archive.media import list_media
-from archive.media_errors import MediaError
 from archive.webvtt import Cue, clock, parse_vtt, render_vtt, timestamp, transcript_text
 from tests import media_fixtures as mf
 from tests.conftest import submit

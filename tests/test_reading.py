@@ -1,8 +1,8 @@
 """Reading: story pages, theme pages, the home page, and what answers 404."""
 
 from archive.curation import approve
-from archive.stories import withdraw_story
-from tests.conftest import submit
+from archive.workflows import withdraw_story
+from tests.conftest import media_storage, submit
 
 
 def test_pending_story_is_404_and_approved_public_story_is_shown(client, db):
@@ -18,11 +18,11 @@ def test_pending_story_is_404_and_approved_public_story_is_shown(client, db):
     assert html.index("grief") < html.index("<details") < html.index("My grandmother")
 
 
-def test_rejected_withdrawn_and_guessed_ids_are_404(client, db):
+def test_rejected_withdrawn_and_guessed_ids_are_404(app, client, db):
     _, rejected, _ = submit(client)
     db["stories"].update(rejected, {"status": "rejected"})
     _, withdrawn, _ = submit(client)
-    withdraw_story(db, withdrawn)
+    withdraw_story(db, media_storage(app), withdrawn)
     for story_id in (rejected, withdrawn, "AAAAAAAAAAAAAAAA", "1", "../etc/passwd"):
         assert client.get(f"/stories/{story_id}").status_code == 404
 

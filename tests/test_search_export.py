@@ -8,8 +8,8 @@ import json
 from archive.consent import ConsentChoices
 from archive.curation import approve
 from archive.stories import StoryDraft, submit_story
-from stories.export import EXPORT_LIMIT, export_records
-from stories.search_params import SearchArgs
+from stories.search.export import EXPORT_LIMIT, export_records
+from stories.search.params import SearchArgs
 from tests.search_fixtures import FILLER, drain, publish
 
 
@@ -77,7 +77,7 @@ def test_export_is_capped(app, db):
         publish(db, title=f"Kite {i}", body="Flying kites on the seawall." + FILLER)
     drain(app, db)
     with app.test_request_context("/search/export.json"):
-        records, total = export_records(db, SearchArgs(q="kites"), "public", limit=3)
+        records, total = export_records(db, SearchArgs(q="kites"), "public", app.config["INDEX_DIR"], limit=3)
     assert total == 4 and len(records) == 3
 
 

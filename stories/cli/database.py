@@ -3,8 +3,8 @@
 import click
 from flask.cli import AppGroup, with_appcontext
 
-from archive.db import get_db
 from archive.migrations import migrate
+from stories.resources import get_db
 
 demo_cli = AppGroup("demo", help="Sample stories written for demonstration.")
 
@@ -13,8 +13,8 @@ demo_cli = AppGroup("demo", help="Sample stories written for demonstration.")
 @with_appcontext
 def migrate_command():
     """Apply pending database migrations."""
-    migrate(get_db())
-    click.echo("Migrations applied.")
+    applied = migrate(get_db())
+    click.echo(f"Migrations applied: {len(applied)}.")
 
 
 @demo_cli.command("load")
@@ -33,6 +33,6 @@ def demo_load_command(if_empty):
 
 
 def init_app(app):
-    """Register the CLI commands with ``app``."""
+    """Register ``migrate`` and ``demo`` with ``app``."""
     app.cli.add_command(migrate_command)
     app.cli.add_command(demo_cli)

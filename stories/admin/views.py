@@ -6,10 +6,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from archive import audit
-from archive.db import get_db
-from archive.users import AccountError, approve_researcher, describe_user, list_users, set_role, set_status
-from stories.forms import ConfirmForm, RoleForm
+from archive.errors import AccountError
+from archive.users import approve_researcher, describe_user, list_users, set_role, set_status
+from stories.admin.forms import RoleForm
+from stories.paging import page_number
+from stories.resources import get_db
 from stories.roles import admin_required
+from stories.shared_forms import ConfirmForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -104,8 +107,7 @@ def enable(user_id):
 @admin_required
 def audit_log():
     db = get_db()
-    page = request.args.get("page", 1, type=int)
-    page = page if page and page > 0 else 1
+    page = page_number(request.args)
     rows = audit.recent(db, limit=AUDIT_PAGE + 1, offset=(page - 1) * AUDIT_PAGE)
     names = {u["id"]: u["username"] for u in list_users(db)}
     return render_template(

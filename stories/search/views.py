@@ -11,26 +11,15 @@ from flask import Blueprint, Response, abort, make_response, render_template, re
 from flask_babel import gettext as _
 
 import search_index
-from archive.db import get_db
-from archive.themes import theme_name
-from search_index.schema import FACET_FIELDS, facet_key
-from stories.export import EXPORT_LIMIT, export_records, to_csv
-from stories.forms import SearchForm
+from search_index import FACETS
+from stories.resources import get_db, index_dir
+from stories.roles import current_level
 from stories.safety import render_error
-from stories.search_params import FACETS, parse_search_args
-from stories.viewer import current_level
+from stories.search.export import EXPORT_LIMIT, export_records, to_csv
+from stories.search.forms import SearchForm
+from stories.search.params import parse_search_args
 
 bp = Blueprint("search", __name__)
-
-FACET_TITLES = {
-    "theme": lambda: _("Theme"),
-    "heritage": lambda: _("Heritage"),
-    "language": lambda: _("Language"),
-    "identity": lambda: _("Identity"),
-    "place": lambda: _("Place"),
-    "decade": lambda: _("Decade"),
-    "media": lambda: _("Photos and recordings"),
-}
 
 
 def unavailable_message() -> str:
@@ -38,40 +27,29 @@ def unavailable_message() -> str:
     return _("Search is not available at the moment. Please try again in a few minutes.")
 
 
-def facet_label(name: str, value: str, label: str) -> str:
-    """How a facet value reads on the page."""
-    if name == "theme":
-        return theme_name(value)
-    if name == "decade":
-        return _("%(decade)ss", decade=value)
-    if name == "media":
-        return _("With photos") if value == "photo" else _("With recordings")
-    return label
-
-
 def facet_groups(results, args) -> list:
     """The facets as the page shows them: a title and values with counts and the
     link that adds (or, when selected, removes) each value."""
     groups = []
-    for name in FACETS:
+    for facet in FACETS:
         values = []
-        for value in results.facets.get(FACET_FIELDS[name], []):
-            chosen = list(args.filters.get(name, []))
+        for value in results.facets.get(facet.name, []):
+            chosen = list(args.filters.get(facet.name, []))
             if value.selected:
-                chosen = [v for v in chosen if facet_key(v) != value.value]
+                chosen = [v for v in chosen if facet.key(v) != value.value]
             else:
                 chosen.append(value.value)
-            url = url_for("search.search", **args.params(**{name: chosen, "page": None}))
+            url = url_for("search.search", **args.params(**{facet.name: chosen, "page": None}))
             values.append(
                 {
                     "value": value.value,
-                    "label": facet_label(name, value.value, value.label),
+                    "label": value.label,
                     "count": value.count,
                     "selected": value.selected,
                     "url": url,
                 }
             )
-        groups.append({"name": name, "title": FACET_TITLES[name](), "values": values})
+        groups.append({"name": facet.name, "title": str(facet.title), "values": values})
     return groups
 
 
@@ -87,7 +65,7 @@ def search():
     form.q.data, form.sort.data = args.q, args.sort
     results, status, groups = None, 200, []
     try:
-        results = args.run(get_db(), current_level())
+        results = args.run(get_db(), current_level(), index_dir())
         groups = facet_groups(results, args)
     except search_index.SearchUnavailable:
         status = 503
@@ -109,7 +87,7 @@ def export(fmt):
         abort(404)
     args = parse_search_args(request.args)
     try:
-        records, total = export_records(get_db(), args, current_level())
+        records, total = export_records(get_db(), args, current_level(), index_dir())
     except search_index.SearchUnavailable:
         return _no_store(make_response(*render_error(503, unavailable_message())))
     if fmt == "csv":
@@ -127,13 +105,3 @@ def export(fmt):
         response = Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="crossings-search.{fmt}"'
     return _no_store(response)
-
-
-@bp.app_template_global()
-def more_like_this(story) -> list:
-    """Stories like ``story`` that the viewer may read (for _story_after.html on
-    story pages). Never raises: a story page must not fail because search does."""
-    try:
-        return search_index.more_like_this(get_db(), story["id"], level=current_level(), limit=5)
-    except Exception:
-        return []

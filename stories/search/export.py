@@ -7,8 +7,7 @@ allowed quotation in research publications."""
 import csv
 import io
 
-from flask_babel import gettext as _
-
+from archive.citation import attribution, citation
 from stories.public import permanent_url
 
 EXPORT_LIMIT = 5000
@@ -35,13 +34,6 @@ CSV_COLUMNS = [
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def citation(story, url: str) -> str:
-    """The citation shown on the story page, as plain text."""
-    year = f", {story['published'][:4]}" if story.get("published") else ""
-    who = story.get("attribution") or _("Anonymous")
-    return f"{who}. “{story['title']}”. {_('Crossings oral history archive')}{year}. {_('Story')} {story['id']}. {url}"
-
-
 def record(story) -> dict:
     """One exported story."""
     url = permanent_url(story["id"])
@@ -49,7 +41,7 @@ def record(story) -> dict:
     return {
         "id": story["id"],
         "title": story["title"],
-        "attribution": story.get("attribution") or _("Anonymous"),
+        "attribution": attribution(story),
         "published": story.get("published"),
         "themes": story["themes"],
         "heritage": story["heritage"],
@@ -67,10 +59,12 @@ def record(story) -> dict:
     }
 
 
-def export_records(db, args, level, limit: int = EXPORT_LIMIT):
+def export_records(db, args, level, index_dir, limit: int = EXPORT_LIMIT):
     """The records of the search ``args`` at viewer ``level`` (up to ``limit``)
     and the total number of matches."""
-    results = args.run(db, level, page=1, per_page=limit, snippets=False, facets=False, suggest=False)
+    results = args.run(
+        db, level, index_dir, page=1, per_page=limit, snippets=False, facets=False, suggest=False
+    )
     return [record(hit.story) for hit in results.hits], results.total
 
 

@@ -3,9 +3,8 @@
 import click
 from flask.cli import AppGroup, with_appcontext
 
-from archive.db import get_db
 from archive.media import check
-from archive.storage import get_storage
+from stories.resources import get_db, get_storage
 
 media_cli = AppGroup("media", help="Photos and recordings: consistency of files and rows.")
 

@@ -1,27 +1,16 @@
-"""The search index inside the Flask app: the drain after each writing request,
-the check at start, and the ``flask --app app index`` commands."""
+"""Keeping the search index in step with the archive from inside the web app:
+the outbox drain after each writing request, the background purge of withdrawn
+stories' words, and the check at start."""
 
 import logging
 import threading
 
-import click
 from flask import current_app, g
-from flask.cli import AppGroup, with_appcontext
 
-from search_index.indexing import (
-    DRAIN_TIMEOUT,
-    LONG_TIMEOUT,
-    IndexBusy,
-    check,
-    ensure_index,
-    purges_waiting,
-    rebuild,
-    sync,
-)
+from archive.db import open_db
+from search_index import DRAIN_TIMEOUT, LONG_TIMEOUT, ensure_index, purges_waiting, sync
 
 log = logging.getLogger(__name__)
-
-index_cli = AppGroup("index", help="The search index (derived from the archive; safe to rebuild).")
 
 
 def drain_after_request(response):
@@ -82,8 +71,6 @@ def start_purge(database: str, index_dir: str) -> None:
 
 
 def _purge(database: str, index_dir: str, state: _PurgeState) -> None:
-    from archive.db import open_db
-
     while True:
         try:
             db = open_db(database)
@@ -118,51 +105,10 @@ def ensure_at_start(db) -> None:
         log.error("search index could not be prepared at start (%s)", exc.__class__.__name__)
 
 
-@index_cli.command("rebuild")
-@with_appcontext
-def rebuild_command():
-    """Build a fresh index from the archive and swap it in."""
-    from archive.db import get_db
-
-    try:
-        result = rebuild(get_db(), index_dir=current_app.config["INDEX_DIR"], timeout=LONG_TIMEOUT)
-    except IndexBusy:
-        raise click.ClickException("Another process is writing the index; try again later.") from None
-    click.echo(f"Indexed {result.stories} stories in {result.seconds:.1f} s.")
-
-
-@index_cli.command("check")
-@with_appcontext
-def check_command():
-    """Compare the index with the archive; exit 1 on any difference."""
-    from archive.db import get_db
-
-    problems = check(get_db(), index_dir=current_app.config["INDEX_DIR"])
-    for line in problems:
-        click.echo(line)
-    if problems:
-        click.echo(f"{len(problems)} difference(s). Run `flask --app app index rebuild` to repair.", err=True)
-        raise SystemExit(1)
-    click.echo("The index matches the archive.")
-
-
-@index_cli.command("sync")
-@with_appcontext
-def sync_command():
-    """Apply the changes waiting in the outbox."""
-    from archive.db import get_db
-
-    result = sync(get_db(), index_dir=current_app.config["INDEX_DIR"], timeout=LONG_TIMEOUT)
-    if result.locked_out:
-        raise click.ClickException("Another process held the index lock; changes stay in the outbox.")
-    click.echo(f"Applied {result.applied} change(s); {result.waiting} waiting.")
-
-
 def init_app(app):
-    """Register the drain and the ``index`` commands with ``app``."""
+    """Register the drain after writing requests with ``app``."""
     app.config.setdefault("SEARCH_DRAIN_TIMEOUT", DRAIN_TIMEOUT)
     app.config.setdefault("SEARCH_AUTO_REBUILD", True)
     # Tests purge within the request, so that no thread outlives a test.
     app.config.setdefault("SEARCH_PURGE_IN_BACKGROUND", not app.testing)
     app.after_request(drain_after_request)
-    app.cli.add_command(index_cli)

@@ -6,12 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from archive import curation, media
-from archive.db import get_db
-from archive.media_errors import MediaError
+from archive.errors import MediaError, StoryError
+from archive.policy import REVIEWABLE, STATUSES, consent_sentences
 from archive.revisions import get_revision, list_revisions
-from archive.stories import STATUSES, StoryError, describe, get_story
-from stories.forms import (
-    ConfirmForm,
+from archive.stories import describe, get_story
+from stories.curate.forms import (
     CuratorEditForm,
     MediaDescriptionForm,
     RedactForm,
@@ -19,7 +18,10 @@ from stories.forms import (
     RequestChangesForm,
     UnpublishForm,
 )
+from stories.paging import page_count, page_number
+from stories.resources import get_db
 from stories.roles import curator_required
+from stories.shared_forms import ConfirmForm
 
 bp = Blueprint("curate", __name__, url_prefix="/curate")
 
@@ -66,6 +68,7 @@ def _review(story, status=200, media_form=None, **forms):
             "curate/review.html",
             story=story,
             consent=consent,
+            consent_lines=consent_sentences(consent),
             media=items,
             media_forms=_media_forms(items, media_form),
             media_error=media_form.form_errors[0]
@@ -75,7 +78,7 @@ def _review(story, status=200, media_form=None, **forms):
             embargo_ended=curation.embargo_ended(consent),
             revisions=list_revisions(db, story["id"]),
             resent=curation.resubmissions(db, [story["id"]]).get(story["id"]),
-            reviewable=story["status"] in curation.REVIEWABLE,
+            reviewable=story["status"] in REVIEWABLE,
             **forms,
         ),
         status,
@@ -101,11 +104,10 @@ def queue():
 def by_status(status):
     if status not in STATUSES or status == "withdrawn":
         abort(404)
-    page = request.args.get("page", 1, type=int)
-    page = page if page and page > 0 else 1
+    page = page_number(request.args)
     db = get_db()
     rows, total = curation.list_by_status(db, status, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    pages = max(1, -(-total // PAGE_SIZE))
+    pages = page_count(total, PAGE_SIZE)
     return render_template(
         "curate/list.html",
         status=status,
@@ -221,13 +223,16 @@ def describe_media(story_id, media_id):
     form = MediaDescriptionForm(prefix=f"m-{media_id}")
     if form.validate_on_submit() and form.media_id.data == media_id:
         try:
-            if item["kind"] == "photo":
-                with db.atomic():
-                    media.set_alt_text(db, media_id, form.alt_text.data, current_user.id)
-                    media.set_caption(db, media_id, form.caption.data, current_user.id)
-            else:
-                media.set_transcript(db, media_id, form.transcript.data, current_user.id)
-        except MediaError as exc:
+            curation.describe_media(
+                db,
+                story_id,
+                media_id,
+                current_user.id,
+                alt_text=form.alt_text.data,
+                caption=form.caption.data,
+                transcript=form.transcript.data,
+            )
+        except (MediaError, StoryError) as exc:
             form.form_errors.append(str(exc))
         else:
             flash(_("The description is saved."))
@@ -264,43 +269,3 @@ def revision(story_id, revision_id):
     if rev is None:
         abort(404)
     return render_template("curate/revision.html", story=story, revision=rev)
-
-
-def consent_in_plain_words(consent) -> list:
-    """The consent choices as sentences a curator can read at a glance."""
-    if not consent:
-        return []
-    access = {
-        "public": _("Anyone may read it once it is published."),
-        "researchers": _("Only approved researchers (and curators) may read it."),
-        "sealed": _("Only curators may read it: it is kept for the future."),
-    }[consent["access"]]
-    lines = [access]
-    if consent["quotation"]:
-        lines.append(_("Researchers may quote from it in their publications."))
-    else:
-        lines.append(_("Researchers may not quote from it: they may paraphrase and cite."))
-    if consent.get("embargo_until"):
-        lines.append(
-            _(
-                "Closed until %(date)s. After that date it comes back to curators for review "
-                "before anyone else can read it.",
-                date=consent["embargo_until"],
-            )
-        )
-    if consent["adult"]:
-        lines.append(_("The contributor confirmed that they are 18 or older."))
-    lines.append(
-        _(
-            "Consent given on %(date)s (consent text version %(version)s).",
-            date=consent["date"],
-            version=consent["version"],
-        )
-    )
-    return lines
-
-
-@bp.app_template_global()
-def plain_consent(consent):
-    """Template access to ``consent_in_plain_words``."""
-    return consent_in_plain_words(consent)

@@ -13,10 +13,9 @@ import click
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
 
-from archive.db import get_db
+from archive.errors import AccountError
 from archive.users import (
     ROLES,
-    AccountError,
     create_user,
     find_user,
     list_users,
@@ -25,6 +24,7 @@ from archive.users import (
     set_role,
     set_status,
 )
+from stories.resources import get_db
 
 users_cli = AppGroup("users", help="Accounts: admins, curators and researchers.")
 

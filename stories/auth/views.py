@@ -12,10 +12,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin, current_user, login_user, logout_user
 
 from archive import sessions
-from archive.db import get_db
-from archive.users import AccountError, Throttled, authenticate, register_researcher
-from stories.forms import ConfirmForm, LoginForm, RegisterResearcherForm
+from archive.errors import AccountError
+from archive.users import Throttled, authenticate, register_researcher
+from stories.auth.forms import LoginForm, RegisterResearcherForm
+from stories.extensions import login_manager
+from stories.resources import get_db
 from stories.roles import is_admin, is_curator
+from stories.shared_forms import ConfirmForm
 
 bp = Blueprint("auth", __name__)
 
@@ -49,6 +52,7 @@ class SignedIn(UserMixin):
         return self.token
 
 
+@login_manager.user_loader
 def load_user(token: str):
     """flask-login's user loader: the account of a live session, or None."""
     idle = current_app.config.get("SESSION_IDLE_SECONDS", sessions.IDLE_TIMEOUT)

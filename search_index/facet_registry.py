@@ -1,0 +1,130 @@
+"""Every search facet, declared once: its URL name, its index field, its heading,
+which of a story's values it holds, how a value given in a URL is checked, and
+how a value is shown.
+
+The schema builds its facet fields from this registry, documents fill them from
+it, searching counts and filters by it, and the web layer reads titles, labels
+and validity from it (as Datasette registers facet classes). Adding a facet is
+one ``Facet(...)`` here.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from archive.themes import THEME_SLUGS, theme_name
+
+# Free-text values (typed by contributors or curators) are indexed as
+# "key<US>label": counts group by the case-folded key while the label keeps the
+# most used spelling ("Korean"). US is the ASCII unit separator.
+LABEL_SEPARATOR = "\x1f"
+MAX_VALUE_CHARS = 60
+# Values of rare facets are listed only when at least this many of the matching
+# stories share them, so that a rare combination cannot point at one person.
+RARE_THRESHOLD = 3
+MEDIA_KINDS = ("photo", "audio")
+
+
+def facet_key(value) -> str:
+    """How a facet value is matched and written in URLs: case-folded, single
+    spaces, no commas (commas separate keywords)."""
+    return " ".join(str(value).replace(",", " ").split()).casefold()
+
+
+def facet_term(value) -> str:
+    """A free-text facet value as indexed: "key<US>label"."""
+    label = " ".join("".join(ch if ch.isprintable() else " " for ch in str(value)).replace(",", " ").split())
+    return f"{facet_key(value)}{LABEL_SEPARATOR}{label}"
+
+
+def _free_text_valid(value: str) -> bool:
+    return 0 < len(value) <= MAX_VALUE_CHARS
+
+
+def _stored_label(key: str, label: str) -> str:
+    return label
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One facet of the search page and the API."""
+
+    name: str  # URL parameter and API key
+    field: str  # index field
+    title: object  # heading (lazily translated)
+    values: Callable[[dict], list]  # a published story's values (see archive.stories.load_published)
+    multi: bool = True  # several values per story (comma keywords) or one (a sortable column)
+    free_text: bool = False  # typed by people: indexed as key<US>label, matched case-folded
+    rare: bool = False  # values listed only when RARE_THRESHOLD matching stories share them
+    valid: Callable[[str], bool] = _free_text_valid  # may a URL carry this value?
+    label: Callable[[str, str], str] = _stored_label  # (key, stored label) -> what the page shows
+    by_value: bool = False  # list values in their own order (decades) rather than by count
+
+    def index_terms(self, story: dict) -> list[str]:
+        """The terms this facet's field holds for ``story``, without repeats."""
+        raw = [v for v in self.values(story) if v not in (None, "")]
+        if self.free_text:
+            return list(dict.fromkeys(facet_term(v) for v in raw if facet_key(v)))
+        return list(dict.fromkeys(str(v) for v in raw))
+
+    def key(self, value: str) -> str:
+        """A URL value as the index writes it."""
+        return facet_key(value) if self.free_text else value
+
+
+def _decade_valid(value: str) -> bool:
+    return value.isdigit() and len(value) == 4 and value.endswith("0")
+
+
+def _decade_label(key: str, label: str) -> str:
+    return str(_l("%(decade)ss", decade=key))
+
+
+def _media_label(key: str, label: str) -> str:
+    return str(_l("With photos") if key == "photo" else _l("With recordings"))
+
+
+FACETS = (
+    Facet(
+        "theme",
+        "themes",
+        _l("Theme"),
+        values=lambda story: story["themes"],
+        valid=lambda value: value in THEME_SLUGS,
+        label=lambda key, label: theme_name(key),
+    ),
+    Facet("heritage", "heritage", _l("Heritage"), values=lambda story: story["heritage"], free_text=True),
+    Facet("language", "languages", _l("Language"), values=lambda story: story["languages"], free_text=True),
+    Facet(
+        "identity", "identity", _l("Identity"), values=lambda story: story["identity"], free_text=True, rare=True
+    ),
+    Facet(
+        "place",
+        "place",
+        _l("Place"),
+        values=lambda story: [story.get("place")],
+        multi=False,
+        free_text=True,
+        rare=True,
+    ),
+    Facet(
+        "decade",
+        "decade",
+        _l("Decade"),
+        values=lambda story: [story.get("era")],
+        multi=False,
+        valid=_decade_valid,
+        label=_decade_label,
+        by_value=True,
+    ),
+    Facet(
+        "media",
+        "media",
+        _l("Photos and recordings"),
+        values=lambda story: story["media"],
+        valid=lambda value: value in MEDIA_KINDS,
+        label=_media_label,
+    ),
+)
+FACETS_BY_NAME = {facet.name: facet for facet in FACETS}

@@ -1,0 +1,3 @@
+from stories.admin.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,3 @@
+from stories.auth.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,282 @@
+"""The contributor's journey: share a story, come back with the receipt code, edit,
+change photos and recordings, narrow access, withdraw. No account and no
+JavaScript needed. Views parse the form, call archive.workflows, render."""
+
+from flask import Blueprint, make_response, render_template, request
+from flask_babel import gettext as _
+
+from archive import media, workflows
+from archive.consent import ConsentChoices, consent_history, consent_text, current_consent
+from archive.errors import DuplicateSubmission, MediaError, StoryError, UploadRefused
+from archive.policy import EDITABLE_BY_CONTRIBUTOR, audience_sentences
+from archive.stories import describe, find_by_receipt, narrow_access
+from stories.contribute.forms import (
+    AddMediaForm,
+    EditStoryForm,
+    MediaDeleteForm,
+    NarrowAccessForm,
+    PhotoDescriptionForm,
+    ReceiptCodeForm,
+    SubmitStoryForm,
+    TranscriptForm,
+    WithdrawForm,
+)
+from stories.media_files import media_for_page
+from stories.resources import get_db, get_storage
+
+bp = Blueprint("contribute", __name__)
+
+
+def private(body, status=200):
+    """A response that no browser or proxy may keep: receipt codes pass through it."""
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+@bp.route("/submit", methods=["GET", "POST"])
+def submit():
+    form = SubmitStoryForm()
+    shown = consent_text()
+    if form.validate_on_submit():
+        choices = ConsentChoices(
+            access=form.access.data,
+            quotation=form.quotation.data,
+            adult=form.adult.data,
+            archiving=form.archiving_consent.data,
+            embargo_until=form.embargo_until.data.isoformat() if form.embargo_until.data else None,
+        )
+        try:
+            # The story and its media are stored together or not at all.
+            story_id, code = workflows.submit_with_media(
+                get_db(),
+                get_storage(),
+                form.to_draft(),
+                choices,
+                shown,
+                form.media_uploads(),
+                submission_key=form.submission_key.data,
+            )
+        except DuplicateSubmission:
+            return private(render_template("already_received.html"), 409)
+        except UploadRefused as exc:
+            form.show_media_errors(exc.errors)
+        except (StoryError, MediaError) as exc:
+            form.form_errors.append(str(exc))
+        else:
+            return private(render_template("receipt.html", code=code, story_id=story_id))
+    status = 400 if form.is_submitted() else 200
+    return private(render_template("submit.html", form=form, consent_text=shown), status)
+
+
+def _dashboard(story, code, message=None, status=200, **forms):
+    """The contributor's view of their story, reached only with the receipt code.
+
+    ``forms`` may hold a refused form to show again: ``edit_form``,
+    ``narrow_form``, ``add_form`` or ``failed`` (a photo or recording's refused
+    change: {"media_id", "action", "form"})."""
+    db = get_db()
+    story = describe(db, story)
+    consent = story["consent"]
+    editable = story["status"] in EDITABLE_BY_CONTRIBUTOR
+    edit_form = forms.get("edit_form")
+    if editable and edit_form is None:
+        edit_form = EditStoryForm(formdata=None)
+        edit_form.fill_from(story)
+    narrow_form = forms.get("narrow_form") or NarrowAccessForm(formdata=None)
+    narrow_form.set_choices(consent["access"])
+    page_media = media_for_page(db, story["id"])
+    return private(
+        render_template(
+            "my_story.html",
+            story=story,
+            code=code,
+            message=message,
+            edit_form=edit_form if editable else None,
+            narrow_form=narrow_form,
+            withdraw_form=WithdrawForm(formdata=None),
+            history=consent_history(db, story["id"]),
+            consent=consent,
+            story_audience=audience_sentences(story, consent, "story"),
+            media_audience=audience_sentences(story, consent, "media"),
+            media=page_media,
+            media_editable=editable,
+            add_form=forms.get("add_form") or AddMediaForm(formdata=None),
+            photo_room=len(page_media["photos"]) < media.MAX_PHOTOS,
+            audio_room=len(page_media["recordings"]) < media.MAX_RECORDINGS,
+            failed=forms.get("failed"),
+        ),
+        status,
+    )
+
+
+def _code_form_page(form, error=False):
+    if error:
+        # The same words and status for every code that leads nowhere, so that
+        # nobody can learn anything by trying codes.
+        form.code.errors = [_("We could not find a story with that code. Please check it and try again.")]
+    return private(render_template("my_story_code.html", form=form))
+
+
+def _story_from_code():
+    """(story, code) for the receipt code sent with this request; story is None
+    when the code leads nowhere."""
+    code = request.form.get("code", "")
+    return find_by_receipt(get_db(), code), code
+
+
+@bp.route("/my-story", methods=["GET", "POST"])
+def my_story():
+    form = ReceiptCodeForm()
+    if request.method == "GET":
+        return _code_form_page(form)
+    story, code = _story_from_code()
+    if not form.validate_on_submit() or story is None:
+        return _code_form_page(form, error=bool(form.code.data))
+    handler = _ACTIONS.get(request.form.get("action", "open"), _open)
+    return handler(story, code)
+
+
+def _open(story, code):
+    return _dashboard(story, code)
+
+
+def _refresh(code):
+    return find_by_receipt(get_db(), code)
+
+
+def _edit(story, code):
+    form = EditStoryForm()
+    if not form.validate():
+        return _dashboard(story, code, edit_form=form)
+    try:
+        workflows.edit_by_contributor(get_db(), story["id"], form.to_draft())
+    except StoryError as exc:
+        return _dashboard(story, code, message=str(exc))
+    return _dashboard(
+        _refresh(code), code, message=_("Your changes are saved. Curators will review the story again.")
+    )
+
+
+def _narrow(story, code):
+    db = get_db()
+    form = NarrowAccessForm()
+    form.set_choices(current_consent(db, story)["access"])
+    if not form.validate():
+        return _dashboard(story, code, narrow_form=form)
+    try:
+        narrow_access(db, story["id"], form.access.data, consent_text())
+    except StoryError as exc:
+        return _dashboard(story, code, message=str(exc))
+    return _dashboard(_refresh(code), code, message=_("Who may read your story has been narrowed."))
+
+
+def _withdraw(story, code):
+    form = WithdrawForm(formdata=None)
+    return private(render_template("withdraw_confirm.html", story=story, form=form, code=code))
+
+
+def _withdraw_confirmed(story, code):
+    form = WithdrawForm()
+    if not form.validate():
+        return private(render_template("withdraw_confirm.html", story=story, form=form, code=code), 400)
+    try:
+        workflows.withdraw_story(get_db(), get_storage(), story["id"])
+    except StoryError:
+        pass  # withdrawn by another request a moment ago: the outcome is the same
+    return private(render_template("withdrawn.html"))
+
+
+_ACTIONS = {
+    "open": _open,
+    "edit": _edit,
+    "narrow": _narrow,
+    "withdraw": _withdraw,
+    "withdraw_confirm": _withdraw_confirmed,
+}
+
+
+# --- photos and recordings of one's own story ---------------------------------------
+
+
+@bp.route("/my-story/media", methods=["POST"])
+def my_story_media():
+    """Change the description of, or delete, a photo or recording of one's own story."""
+    story, code = _story_from_code()
+    if story is None:
+        return _code_form_page(ReceiptCodeForm(), error=True)
+    if story["status"] not in EDITABLE_BY_CONTRIBUTOR:
+        return _dashboard(story, code, message=_("Photos and recordings can no longer be changed."))
+    db = get_db()
+    action = request.form.get("action")
+    item = media.get_media(db, request.form.get("media_id") or "")
+    if item is None or item["story_id"] != story["id"]:
+        return _dashboard(story, code, message=_("That change could not be made. Please try again."))
+    if action == "delete":
+        form = MediaDeleteForm()
+    elif item["kind"] == "photo":
+        form = PhotoDescriptionForm()
+    else:
+        form = TranscriptForm()
+    if not form.validate():
+        if form.csrf_token.errors:
+            return _dashboard(story, code, message=_("That change could not be made. Please try again."))
+        return _failed_change(story, code, item, action, form)
+    try:
+        if action == "delete":
+            workflows.delete_media(db, get_storage(), story["id"], item["id"])
+            message = _("The photo or recording has been deleted.")
+        else:
+            workflows.describe_media(
+                db,
+                story["id"],
+                item["id"],
+                alt_text=form.data.get("alt_text"),
+                caption=form.data.get("caption"),
+                transcript=form.data.get("transcript"),
+            )
+            message = _("Your changes are saved.")
+    except (MediaError, StoryError) as exc:
+        form.form_errors.append(str(exc))
+        return _failed_change(story, code, item, action, form)
+    return _dashboard(_refresh(code), code, message=message)
+
+
+def _failed_change(story, code, item, action, form):
+    """/my-story again with the refused change shown at its photo or recording:
+    an error summary at the top of that form, the message at the field, what was
+    typed kept, nothing saved."""
+    # The summary links to the fields as the page names them (one form per item).
+    ids = {"alt_text": "alt", "caption": "caption", "transcript": "transcript", "confirm": "delete"}
+    for name, prefix in ids.items():
+        if name in form:
+            form[name].id = f"{prefix}-{item['id']}"
+    failed = {"media_id": item["id"], "action": "delete" if action == "delete" else "describe", "form": form}
+    message = _("Your change was not saved. Please see the problem marked below.")
+    return _dashboard(story, code, message=message, status=400, failed=failed)
+
+
+@bp.route("/my-story/media/add", methods=["POST"])
+def my_story_media_add():
+    """Add a photo or a recording to one's own story while it awaits review."""
+    story, code = _story_from_code()
+    if story is None:
+        return _code_form_page(ReceiptCodeForm(), error=True)
+    if story["status"] not in EDITABLE_BY_CONTRIBUTOR:
+        return _dashboard(story, code, message=_("Photos and recordings can no longer be changed."))
+    form = AddMediaForm()
+    if form.validate():
+        try:
+            workflows.add_media(get_db(), get_storage(), story["id"], form.media_uploads())
+        except UploadRefused as exc:
+            form.show_media_errors(exc.errors)
+        except (MediaError, StoryError) as exc:
+            form.form_errors.append(str(exc))
+        else:
+            return _dashboard(
+                _refresh(code), code, message=_("Added. Curators will see it when they review your story.")
+            )
+    # The form goes back with its errors, shown in the media section of the page.
+    message = _("The photo or recording could not be added. Please see below.")
+    return _dashboard(story, code, message=message, status=400, add_form=form)

@@ -1,0 +1,3 @@
+from stories.curate.views import bp
+
+__all__ = ["bp"]

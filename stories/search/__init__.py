@@ -1,0 +1,3 @@
+from stories.search.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,149 @@
+"""Form parts used by more than one blueprint: a story's describing fields (the
+contributor's forms and the curator's edit form), the access choices, and a
+button that needs nothing but its CSRF token."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from archive import stories
+from archive.policy import ACCESS_LEVELS, access_label
+from archive.stories import StoryDescription, StoryDraft, split_tags
+from archive.themes import THEME_SLUGS, theme_name
+
+DECADES = list(range(1930, 2030, 10))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes (one per choice) instead of a multi-select box."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def access_choices(levels=ACCESS_LEVELS) -> list[tuple[str, str]]:
+    """(value, label) pairs for radio buttons of access levels, narrowest last."""
+    return [(level, access_label(level)) for level in levels]
+
+
+class ConfirmForm(FlaskForm):
+    """A button with nothing but a CSRF token: sign out, approve, release."""
+
+
+class StoryFieldsForm(FlaskForm):
+    """The describable parts of a story, shared by the submission and edit forms."""
+
+    title = StringField(
+        _l("Title"),
+        validators=[
+            DataRequired(_l("Please give your story a title.")),
+            Length(max=stories.MAX_TITLE, message=_l("Titles can be up to %(max)d characters.")),
+        ],
+    )
+    body = TextAreaField(
+        _l("Your story"),
+        validators=[DataRequired(_l("Please write your story."))],
+        description=_l(
+            "Plain text, at least a few sentences (100 characters or more). "
+            "Leave an empty line between paragraphs."
+        ),
+    )
+    summary = TextAreaField(
+        _l("Short summary (optional)"),
+        validators=[Optional(), Length(max=stories.MAX_SUMMARY, message=_l("Summaries can be up to %(max)d characters."))],
+    )
+    themes = MultiCheckboxField(_l("Themes"), choices=[])
+    heritage = StringField(
+        _l("Heritage (optional)"),
+        validators=[Optional(), Length(max=stories.MAX_TAGS_TEXT)],
+        description=_l("Separate with commas, for example: Filipino, Irish"),
+    )
+    languages = StringField(
+        _l("Languages used in the story (optional)"),
+        validators=[Optional(), Length(max=stories.MAX_TAGS_TEXT)],
+        description=_l("Separate with commas, for example: English, Tagalog"),
+    )
+    identity = StringField(
+        _l("How you describe yourself (optional)"),
+        validators=[Optional(), Length(max=stories.MAX_TAGS_TEXT)],
+        description=_l("Separate with commas. Only shown where several stories share a word."),
+    )
+    era = SelectField(_l("Decade the story is mostly about (optional)"), choices=[], validate_choice=False)
+    place = StringField(
+        _l("Place (optional)"),
+        validators=[Optional(), Length(max=stories.MAX_PLACE)],
+        description=_l("A city, region or country at most: nothing that points to a street or a person."),
+    )
+    content_notes = TextAreaField(
+        _l("Content notes (optional)"),
+        validators=[Optional(), Length(max=stories.MAX_CONTENT_NOTES)],
+        description=_l("Warn readers about difficult subjects, for example: family rejection, self-harm."),
+    )
+    attribution = StringField(
+        _l("Pseudonym (optional)"),
+        validators=[Optional(), Length(max=stories.MAX_ATTRIBUTION)],
+        description=_l("Leave empty to appear as Anonymous. Do not use your real name if it could identify you."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.themes.choices = [(slug, theme_name(slug)) for slug in THEME_SLUGS]
+        self.era.choices = [("", _l("Not given"))] + [(str(d), f"{d}s") for d in DECADES]
+
+    def validate_body(self, field):
+        text = (field.data or "").strip()
+        if len(text) < stories.MIN_STORY_CHARS:
+            raise ValidationError(
+                _l(
+                    "Please write at least a few sentences (%(n)d characters or more).",
+                    n=stories.MIN_STORY_CHARS,
+                )
+            )
+        if len(text) > stories.MAX_STORY_CHARS:
+            raise ValidationError(
+                _l("Stories can be up to %(n)d characters. Please shorten it.", n=stories.MAX_STORY_CHARS)
+            )
+
+    def validate_themes(self, field):
+        chosen = [t for t in (field.data or []) if t in THEME_SLUGS]
+        if not chosen:
+            raise ValidationError(_l("Please choose at least one theme."))
+        field.data = chosen
+
+    def validate_era(self, field):
+        if field.data and (not field.data.isdigit() or int(field.data) not in DECADES):
+            raise ValidationError(_l("Please choose a decade from the list."))
+
+    def to_description(self) -> StoryDescription:
+        """The describing fields as a StoryDescription (what curators edit)."""
+        return StoryDescription(
+            title=self.title.data,
+            summary=self.summary.data,
+            themes=list(self.themes.data or []),
+            heritage=split_tags(self.heritage.data),
+            languages=split_tags(self.languages.data),
+            identity=split_tags(self.identity.data),
+            era=int(self.era.data) if self.era.data else None,
+            place=self.place.data,
+            content_notes=self.content_notes.data,
+        )
+
+    def to_draft(self) -> StoryDraft:
+        """The form's contents as a StoryDraft for the archive."""
+        return StoryDraft(
+            **vars(self.to_description()), body=self.body.data, attribution=self.attribution.data
+        )
+
+    def fill_from(self, story) -> None:
+        """Pre-fill the fields from a described story (see archive.stories.describe).
+        Fields a subclass removed (set to None) are skipped."""
+        for name in ("title", "body", "summary", "place", "content_notes", "attribution"):
+            if getattr(self, name, None) is not None:
+                getattr(self, name).data = story.get(name) or ""
+        self.themes.data = story["themes"]
+        self.heritage.data = ", ".join(story["heritage"])
+        self.languages.data = ", ".join(story["languages"])
+        self.identity.data = ", ".join(story["identity"])
+        self.era.data = str(story["era"]) if story.get("era") else ""
