@@ -17,4 +17,6 @@ def citation(story: Mapping, url: str) -> str:
     """The citation of a story as plain text:
     Pseudonym. “Title”. Crossings oral history archive, YEAR. Story ID. URL"""
     year = f", {story['published'][:4]}" if story.get("published") else ""
-    return f"{attribution(story)}. “{story['title']}”. {ARCHIVE_NAME}{year}. {_l('Story')} {story['id']}. {url}"
+    return (
+        f"{attribution(story)}. “{story['title']}”. {ARCHIVE_NAME}{year}. {_l('Story')} {story['id']}. {url}"
+    )

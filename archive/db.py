@@ -81,4 +81,3 @@ def checkpoint(db: sqlite_utils.Database) -> None:
     Used after a withdrawal so that the withdrawn text does not survive in
     old WAL frames."""
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-

@@ -20,7 +20,13 @@ SAMPLES = [
         "pin without a word. That was her way of saying welcome.\n\n"
         "Now I fold the dumplings for my nieces and tell them about her.",
         ["intergenerational-dialogue", "celebrating-diversity"],
-        ["Chinese", "Scottish"], ["English", "Cantonese"], ["gay"], 2000, "Hong Kong", "public", None,
+        ["Chinese", "Scottish"],
+        ["English", "Cantonese"],
+        ["gay"],
+        2000,
+        "Hong Kong",
+        "public",
+        None,
     ),
     (
         "My halmeoni's kimchi and the word I did not have",
@@ -29,7 +35,12 @@ SAMPLES = [
         "clumsy Korean, she said love did not need a dictionary. We made kimchi together that "
         "winter and she laughed at my terrible cabbage cutting.",
         ["intergenerational-dialogue", "cross-cultural-dialogue"],
-        ["Korean", "American"], ["English", "Korean"], ["lesbian"], 2010, "Seoul", "public",
+        ["Korean", "American"],
+        ["English", "Korean"],
+        ["lesbian"],
+        2010,
+        "Seoul",
+        "public",
         "coming out to family",
     ),
     (
@@ -38,7 +49,12 @@ SAMPLES = [
         "私の安心でした. I was nineteen, newly out as trans, sleeping on a friend's floor. The smell "
         "of the soup made the flat feel like a place I could stay. I still make it on hard mornings.",
         ["safe-spaces", "intersectional-identities"],
-        ["Japanese", "Brazilian"], ["English", "Japanese"], ["trans"], 2010, "Osaka", "public",
+        ["Japanese", "Brazilian"],
+        ["English", "Japanese"],
+        ["trans"],
+        2010,
+        "Osaka",
+        "public",
         "leaving home, housing insecurity",
     ),
     (
@@ -48,7 +64,13 @@ SAMPLES = [
         "He added more chilli to his bowl, said nothing for a long time, then asked if my "
         "girlfriend liked phở too. She does.",
         ["intergenerational-dialogue", "learning-from-each-other"],
-        ["Vietnamese", "French"], ["English", "Vietnamese"], ["bisexual"], 2000, "Melbourne", "public", None,
+        ["Vietnamese", "French"],
+        ["English", "Vietnamese"],
+        ["bisexual"],
+        2000,
+        "Melbourne",
+        "public",
+        None,
     ),
     (
         "Salamat, Lola",
@@ -56,7 +78,13 @@ SAMPLES = [
         "asking me to be quieter. When my tita said my clothes were wrong, Lola told her to mind "
         "her own kitchen. I learned from her that family is something you defend.",
         ["intergenerational-dialogue", "safe-spaces"],
-        ["Filipino", "Irish"], ["English", "Tagalog"], ["nonbinary"], 1990, "Manila", "public", None,
+        ["Filipino", "Irish"],
+        ["English", "Tagalog"],
+        ["nonbinary"],
+        1990,
+        "Manila",
+        "public",
+        None,
     ),
     (
         "You do not look Asian enough",
@@ -65,7 +93,13 @@ SAMPLES = [
         "Danish mother. We started a reading group for mixed members the next month, and it is "
         "still running.",
         ["challenging-stereotypes", "intersectional-identities"],
-        ["Thai", "Danish"], ["English"], ["queer"], 2010, "London", "public", None,
+        ["Thai", "Danish"],
+        ["English"],
+        ["queer"],
+        2010,
+        "London",
+        "public",
+        None,
     ),
     (
         "The bilingual drag night",
@@ -73,8 +107,13 @@ SAMPLES = [
         "came for one language left singing the other. Celebrating diversity turned out to be "
         "loud, glittery and very sweaty.",
         ["celebrating-diversity", "cross-cultural-dialogue"],
-        ["Malaysian", "Chinese", "English"], ["English", "Malay", "Mandarin"], ["queer"], 2020, "Sydney",
-        "public", None,
+        ["Malaysian", "Chinese", "English"],
+        ["English", "Malay", "Mandarin"],
+        ["queer"],
+        2020,
+        "Sydney",
+        "public",
+        None,
     ),
     (
         "The counsellor who asked the right question",
@@ -82,7 +121,12 @@ SAMPLES = [
         "The first one who helped me asked what my family meant to me before asking anything "
         "else. Support that took both parts of me seriously is why I am still here.",
         ["safe-spaces", "learning-from-each-other"],
-        ["Indian", "English"], ["English", "Hindi"], ["gay"], 2010, "Birmingham", "researchers",
+        ["Indian", "English"],
+        ["English", "Hindi"],
+        ["gay"],
+        2010,
+        "Birmingham",
+        "researchers",
         "mental health, suicidal thoughts",
     ),
     (
@@ -91,7 +135,13 @@ SAMPLES = [
         "People stopped to photograph it. Afterwards she told me she had been scared the whole "
         "day and came anyway. Activism, for her, was simply walking next to me.",
         ["safe-spaces", "intergenerational-dialogue"],
-        ["Japanese", "Canadian"], ["English", "Japanese"], ["lesbian"], 2010, "Toronto", "public", None,
+        ["Japanese", "Canadian"],
+        ["English", "Japanese"],
+        ["lesbian"],
+        2010,
+        "Toronto",
+        "public",
+        None,
     ),
     (
         "Translating myself to my partner's parents",
@@ -99,7 +149,13 @@ SAMPLES = [
         "myself a sentence at a time: who I am, where my family is from, why we live together. "
         "Cross-cultural dialogue is slow. It is also how they came to call me their child.",
         ["cross-cultural-dialogue", "learning-from-each-other"],
-        ["Chinese", "Nigerian"], ["English", "Mandarin"], ["gay"], 2020, "Manchester", "public", None,
+        ["Chinese", "Nigerian"],
+        ["English", "Mandarin"],
+        ["gay"],
+        2020,
+        "Manchester",
+        "public",
+        None,
     ),
     (
         "What the aunties said at the wedding",
@@ -108,7 +164,13 @@ SAMPLES = [
         "told me about the woman she had loved before she married. Stereotypes about our elders "
         "are often wrong.",
         ["challenging-stereotypes", "intergenerational-dialogue"],
-        ["Indonesian", "Dutch"], ["English", "Indonesian"], ["lesbian"], 2000, "Jakarta", "public", None,
+        ["Indonesian", "Dutch"],
+        ["English", "Indonesian"],
+        ["lesbian"],
+        2000,
+        "Jakarta",
+        "public",
+        None,
     ),
     (
         "A zine of mixed queer recipes",
@@ -116,7 +178,13 @@ SAMPLES = [
         "pancakes with Mexican salsa, 香港 milk tea with Irish whiskey. Every recipe came with a "
         "story of a table where someone felt at home. Celebrating diversity, one plate at a time.",
         ["celebrating-diversity", "learning-from-each-other"],
-        ["Filipino", "Korean", "Mexican"], ["English"], ["queer"], 2020, "Glasgow", "public", None,
+        ["Filipino", "Korean", "Mexican"],
+        ["English"],
+        ["queer"],
+        2020,
+        "Glasgow",
+        "public",
+        None,
     ),
 ]
 

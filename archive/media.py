@@ -214,7 +214,11 @@ def _check_limits(db: sqlite_utils.Database, story_id: str, prepared) -> None:
 
 
 def attach(
-    db: sqlite_utils.Database, story_id: str, prepared, actor_id: int | None = None, record_audit: bool = False
+    db: sqlite_utils.Database,
+    story_id: str,
+    prepared,
+    actor_id: int | None = None,
+    record_audit: bool = False,
 ) -> list[str]:
     """Write the rows of prepared uploads for ``story_id``. Call it inside the
     caller's ``db.atomic()`` block, then ``place_files`` after the commit.
@@ -361,7 +365,9 @@ def _require(db: sqlite_utils.Database, media_id: str, story_id: str | None = No
     return media
 
 
-def _update(db: sqlite_utils.Database, media_id: str, values: dict, actor_id: int | None, story_id=None) -> None:
+def _update(
+    db: sqlite_utils.Database, media_id: str, values: dict, actor_id: int | None, story_id=None
+) -> None:
     with db.atomic():
         media = _require(db, media_id, story_id)
         db["media"].update(media_id, values)
@@ -369,7 +375,9 @@ def _update(db: sqlite_utils.Database, media_id: str, values: dict, actor_id: in
         outbox.searchable_changed(db, media["story_id"])
 
 
-def set_alt_text(db: sqlite_utils.Database, media_id: str, text: str | None, actor_id: int | None = None) -> None:
+def set_alt_text(
+    db: sqlite_utils.Database, media_id: str, text: str | None, actor_id: int | None = None
+) -> None:
     """Set a photo's alt text (blank clears it: curators may, while they work on a
     story; it cannot be approved then)."""
     if text and text.strip():
@@ -377,7 +385,9 @@ def set_alt_text(db: sqlite_utils.Database, media_id: str, text: str | None, act
     _update(db, media_id, {"alt_text": _clean(text, MAX_ALT_TEXT)}, actor_id)
 
 
-def set_caption(db: sqlite_utils.Database, media_id: str, text: str | None, actor_id: int | None = None) -> None:
+def set_caption(
+    db: sqlite_utils.Database, media_id: str, text: str | None, actor_id: int | None = None
+) -> None:
     """Set a photo's caption (blank removes it)."""
     _refuse_if(caption_problem(text))
     _update(db, media_id, {"caption": _clean(text, MAX_CAPTION)}, actor_id)

@@ -244,7 +244,9 @@ def audience_sentences(story: Mapping, consent: Mapping, what: str = "story") ->
                 else _l("Your story is published: anyone who reads the archive can read it.")
             ]
         return [
-            _l("Your story is published for approved researchers only, so only they and curators can see them.")
+            _l(
+                "Your story is published for approved researchers only, so only they and curators can see them."
+            )
             if media
             else _l(
                 "Your story is published for approved researchers only, so it does not open "
@@ -265,7 +267,10 @@ def audience_sentences(story: Mapping, consent: Mapping, what: str = "story") ->
         )
     elif embargo:
         now = (
-            _l("Only curators can see them until your story is published, and not before %(date)s.", date=embargo)
+            _l(
+                "Only curators can see them until your story is published, and not before %(date)s.",
+                date=embargo,
+            )
             if media
             else _l("Only curators can read it until it is published, and not before %(date)s.", date=embargo)
         )

@@ -16,7 +16,11 @@ _SNAPSHOT_COLUMNS = ("title", "summary", "body", "era", "place", "content_notes"
 
 def _description(db: sqlite_utils.Database, story_id: str) -> dict:
     described = themes_and_tags(db, story_id)
-    tags = {"heritage": described["heritage"], "language": described["languages"], "identity": described["identity"]}
+    tags = {
+        "heritage": described["heritage"],
+        "language": described["languages"],
+        "identity": described["identity"],
+    }
     return {"themes": described["themes"], "tags": tags}
 
 

@@ -210,7 +210,12 @@ def themes_and_tags(db: sqlite_utils.Database, story_id: str) -> dict:
     tags = {kind: [] for kind in TAG_KINDS}
     for row in db["story_tags"].rows_where("story_id = ?", [story_id], order_by="id"):
         tags[row["kind"]].append(row["value"])
-    return {"themes": themes, "heritage": tags["heritage"], "languages": tags["language"], "identity": tags["identity"]}
+    return {
+        "themes": themes,
+        "heritage": tags["heritage"],
+        "languages": tags["language"],
+        "identity": tags["identity"],
+    }
 
 
 def describe(db: sqlite_utils.Database, story: dict) -> dict:

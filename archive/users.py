@@ -198,7 +198,9 @@ def _insert_user(db: sqlite_utils.Database, username, password, role, status, **
     )
 
 
-def create_user(db: sqlite_utils.Database, username: str, password: str, role: str, actor_id: int | None = None) -> int:
+def create_user(
+    db: sqlite_utils.Database, username: str, password: str, role: str, actor_id: int | None = None
+) -> int:
     """Create an active account (admins and curators are created this way, from the CLI)."""
     with db.atomic():
         user_id = _insert_user(db, username, password, role, "active")
@@ -206,7 +208,9 @@ def create_user(db: sqlite_utils.Database, username: str, password: str, role: s
     return user_id
 
 
-def register_researcher(db: sqlite_utils.Database, username: str, password: str, name: str, affiliation: str, purpose: str) -> int:
+def register_researcher(
+    db: sqlite_utils.Database, username: str, password: str, name: str, affiliation: str, purpose: str
+) -> int:
     """A researcher's own registration: stored ``pending`` until an admin approves it."""
     with db.atomic():
         user_id = _insert_user(
@@ -345,7 +349,9 @@ def _clear_failures(db: sqlite_utils.Database, username: str) -> None:
     db.execute("DELETE FROM login_throttle WHERE key = ?", [_throttle_key(username)])
 
 
-def authenticate(db: sqlite_utils.Database, username: str, password: str, at: float | None = None) -> dict | None:
+def authenticate(
+    db: sqlite_utils.Database, username: str, password: str, at: float | None = None
+) -> dict | None:
     """The user whose name and password these are, or None.
 
     Raises ``Throttled`` while the account name must wait: the wait applies to

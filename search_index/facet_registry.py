@@ -97,7 +97,12 @@ FACETS = (
     Facet("heritage", "heritage", _l("Heritage"), values=lambda story: story["heritage"], free_text=True),
     Facet("language", "languages", _l("Language"), values=lambda story: story["languages"], free_text=True),
     Facet(
-        "identity", "identity", _l("Identity"), values=lambda story: story["identity"], free_text=True, rare=True
+        "identity",
+        "identity",
+        _l("Identity"),
+        values=lambda story: story["identity"],
+        free_text=True,
+        rare=True,
     ),
     Facet(
         "place",

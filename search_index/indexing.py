@@ -160,7 +160,9 @@ def purges_waiting(db) -> bool:
     return db.execute("SELECT 1 FROM index_outbox WHERE purge = 1 LIMIT 1").fetchone() is not None
 
 
-def sync(db: sqlite_utils.Database, *, index_dir, timeout: float = DRAIN_TIMEOUT, defer_purge: bool = False) -> SyncResult:
+def sync(
+    db: sqlite_utils.Database, *, index_dir, timeout: float = DRAIN_TIMEOUT, defer_purge: bool = False
+) -> SyncResult:
     """Drain the outbox into the index, waiting at most ``timeout`` seconds for
     the writer lock. A missing or damaged index is rebuilt instead.
 
@@ -178,7 +180,9 @@ def sync(db: sqlite_utils.Database, *, index_dir, timeout: float = DRAIN_TIMEOUT
     return SyncResult(applied=applied, waiting=waiting(db))
 
 
-def index_story(db: sqlite_utils.Database, story_id: str, *, index_dir, timeout: float = DRAIN_TIMEOUT) -> bool:
+def index_story(
+    db: sqlite_utils.Database, story_id: str, *, index_dir, timeout: float = DRAIN_TIMEOUT
+) -> bool:
     """Bring one story's index entry in line with SQLite now: index it if it is
     published, remove it otherwise. Returns True when it is in the index.
     Raises IndexBusy if the lock cannot be had within ``timeout``."""
@@ -190,9 +194,7 @@ def index_story(db: sqlite_utils.Database, story_id: str, *, index_dir, timeout:
     return bool(load_published(db, [story_id]))
 
 
-def remove_story(
-    story_id: str, *, purge: bool = False, index_dir, timeout: float = DRAIN_TIMEOUT
-) -> None:
+def remove_story(story_id: str, *, purge: bool = False, index_dir, timeout: float = DRAIN_TIMEOUT) -> None:
     """Remove one story from the index. With ``purge``, rewrite the segments that
     hold deleted documents so that its words leave the index files.
     Raises IndexBusy if the lock cannot be had within ``timeout``."""

@@ -110,4 +110,3 @@ def media_for_page(db: sqlite_utils.Database, story_id: str) -> dict:
             item["cues"] = []
         recordings.append(item)
     return {"photos": [i for i in items if i["kind"] == "photo"], "recordings": recordings}
-

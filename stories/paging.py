@@ -30,7 +30,9 @@ def whole_number(args, name: str, default: int, low: int, high: int, strict: boo
         return default
     if not low <= value <= high:
         if strict:
-            raise ParamError(_("%(name)s must be between %(low)d and %(high)d.", name=name, low=low, high=high))
+            raise ParamError(
+                _("%(name)s must be between %(low)d and %(high)d.", name=name, low=low, high=high)
+            )
         return default if value < low else high
     return value
 

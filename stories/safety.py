@@ -78,7 +78,9 @@ _MESSAGES = {
         "recordings up to 200 MB each. Nothing was saved: please go back and try smaller files."
     ),
     429: lambda: _("Too many attempts. Please wait a little and try again."),
-    500: lambda: _("Something went wrong on our side. Nothing you sent has been half-saved; please try again."),
+    500: lambda: _(
+        "Something went wrong on our side. Nothing you sent has been half-saved; please try again."
+    ),
 }
 _TITLES = {
     400: lambda: _("Bad request"),

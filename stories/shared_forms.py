@@ -52,7 +52,10 @@ class StoryFieldsForm(FlaskForm):
     )
     summary = TextAreaField(
         _l("Short summary (optional)"),
-        validators=[Optional(), Length(max=stories.MAX_SUMMARY, message=_l("Summaries can be up to %(max)d characters."))],
+        validators=[
+            Optional(),
+            Length(max=stories.MAX_SUMMARY, message=_l("Summaries can be up to %(max)d characters.")),
+        ],
     )
     themes = MultiCheckboxField(_l("Themes"), choices=[])
     heritage = StringField(
@@ -84,7 +87,9 @@ class StoryFieldsForm(FlaskForm):
     attribution = StringField(
         _l("Pseudonym (optional)"),
         validators=[Optional(), Length(max=stories.MAX_ATTRIBUTION)],
-        description=_l("Leave empty to appear as Anonymous. Do not use your real name if it could identify you."),
+        description=_l(
+            "Leave empty to appear as Anonymous. Do not use your real name if it could identify you."
+        ),
     )
 
     def __init__(self, *args, **kwargs):

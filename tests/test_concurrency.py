@@ -51,7 +51,9 @@ def race(database, *actions):
 
 def new_story(db, access="public"):
     draft = StoryDraft(title="Race", body=STORY_TEXT, themes=["safe-spaces"])
-    story_id, _code = submit_story(db, draft, ConsentChoices(access=access, quotation=True, adult=True), "text")
+    story_id, _code = submit_story(
+        db, draft, ConsentChoices(access=access, quotation=True, adult=True), "text"
+    )
     return story_id
 
 
@@ -141,7 +143,7 @@ def test_an_edit_racing_an_approval_is_either_reviewed_or_refused(app, db):
         outcomes = race(
             database,
             lambda d, sid=story_id: curation.approve(d, sid, None),
-            lambda d, sid=story_id: workflows.edit_by_contributor(d, sid, edited),
+            lambda d, sid=story_id, draft=edited: workflows.edit_by_contributor(d, sid, draft),
         )
         story = db["stories"].get(story_id)
         assert story["status"] == "approved"

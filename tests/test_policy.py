@@ -67,7 +67,9 @@ def test_python_and_sql_forms_of_the_audience_rule_agree_on_every_combination(ev
     db, stories = every_combination
     assert len(stories) == 5 * 3 * 4
     for level in policy.VIEWER_LEVELS:
-        by_python = {sid for sid, (story, consent) in stories.items() if policy.can_view(level, story, consent)}
+        by_python = {
+            sid for sid, (story, consent) in stories.items() if policy.can_view(level, story, consent)
+        }
         assert _select(db, *policy.visible_where(level)) == by_python, level
         published = {
             sid

@@ -117,7 +117,9 @@ def _audio_slot(n: int) -> tuple:
             ),
             render_kw={"accept": "text/vtt,.vtt"},
         ),
-        BooleanField(_l("I understand that a voice can identify the person speaking in recording %(n)d.", n=n)),
+        BooleanField(
+            _l("I understand that a voice can identify the person speaking in recording %(n)d.", n=n)
+        ),
     )
 
 

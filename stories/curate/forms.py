@@ -80,4 +80,6 @@ class MediaDescriptionForm(FlaskForm):
         validators=[Optional(), Length(max=MAX_ALT_TEXT)],
     )
     caption = StringField(_l("Caption (optional)"), validators=[Optional(), Length(max=MAX_CAPTION)])
-    transcript = TextAreaField(_l("Transcript (optional)"), validators=[Optional(), Length(max=MAX_TRANSCRIPT)])
+    transcript = TextAreaField(
+        _l("Transcript (optional)"), validators=[Optional(), Length(max=MAX_TRANSCRIPT)]
+    )

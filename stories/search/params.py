@@ -74,9 +74,7 @@ def parse_search_args(args, *, strict: bool = False) -> SearchArgs:
             values = values[:MAX_VALUES_PER_FACET]
         bad = [v for v in values if not facet.valid(v)]
         if bad and strict:
-            raise ParamError(
-                _("%(value)s is not a valid value for %(name)s.", value=bad[0][:60], name=name)
-            )
+            raise ParamError(_("%(value)s is not a valid value for %(name)s.", value=bad[0][:60], name=name))
         values = [v for v in values if v not in bad]
         if values:
             filters[name] = values
