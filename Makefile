@@ -16,8 +16,9 @@ $(VENV)/.runtime: requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.txt
 	touch $@
 
+# The development set includes the runtime one; both are hash-checked.
 $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
 
 run: $(VENV)/.runtime
@@ -25,8 +26,7 @@ run: $(VENV)/.runtime
 	$(FLASK) demo load --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.dev
-	$(BIN)/ruff check .
+test: lint
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.dev

@@ -6,6 +6,8 @@ cannot be matched against the times of someone's network activity; withdrawal
 removes them (see ``forget_contributor_actions``).
 """
 
+import sqlite_utils
+
 from archive.clock import now, today
 
 # Actions that may appear in the log; anything else is a programming error.
@@ -33,7 +35,9 @@ ACTIONS = {
 }
 
 
-def record(db, action: str, story_id: str | None = None, actor_id: int | None = None) -> None:
+def record(
+    db: sqlite_utils.Database, action: str, story_id: str | None = None, actor_id: int | None = None
+) -> None:
     """Add one audit row. Call it inside the same ``db.atomic()`` block as the change."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
@@ -41,13 +45,13 @@ def record(db, action: str, story_id: str | None = None, actor_id: int | None = 
     db["audit_log"].insert({"actor_id": actor_id, "action": action, "story_id": story_id, "at": at})
 
 
-def forget_contributor_actions(db, story_id: str) -> None:
+def forget_contributor_actions(db: sqlite_utils.Database, story_id: str) -> None:
     """Delete the rows of a story's contributor actions (submit, edits, narrowing,
     media): after a withdrawal only the tombstone, the withdrawal itself and the
     curators' own accountable actions remain."""
     db.execute("DELETE FROM audit_log WHERE story_id = ? AND actor_id IS NULL", [story_id])
 
 
-def recent(db, limit: int = 200, offset: int = 0):
+def recent(db: sqlite_utils.Database, limit: int = 200, offset: int = 0) -> list[dict]:
     """The newest audit rows first."""
     return list(db["audit_log"].rows_where(order_by="id desc", limit=limit, offset=offset))

@@ -111,7 +111,7 @@ def unpublish(db: sqlite_utils.Database, story_id: str, curator_id: int | None) 
         outbox.searchable_changed(db, story_id)
 
 
-def embargo_ended(consent, on: str | None = None) -> bool:
+def embargo_ended(consent: dict | None, on: str | None = None) -> bool:
     """True when the consent record has an embargo date and that date has passed."""
     until = (consent or {}).get("embargo_until")
     return bool(until) and (on or today()) > until
@@ -219,7 +219,7 @@ def describe_media(
 # --- Lists for the curation queue -----------------------------------------------------
 
 
-def status_counts(db) -> dict:
+def status_counts(db: sqlite_utils.Database) -> dict:
     """How many stories are in each status (withdrawn tombstones included)."""
     counts = dict.fromkeys(STATUSES, 0)
     for row in db.query("SELECT status, count(*) AS n FROM stories GROUP BY status"):
@@ -227,7 +227,7 @@ def status_counts(db) -> dict:
     return counts
 
 
-def queue(db: sqlite_utils.Database, limit: int = 200):
+def queue(db: sqlite_utils.Database, limit: int = 200) -> list[dict]:
     """Stories awaiting a curator's review, oldest first."""
     return list(
         db.query(
@@ -238,7 +238,9 @@ def queue(db: sqlite_utils.Database, limit: int = 200):
     )
 
 
-def list_by_status(db: sqlite_utils.Database, status: str, limit: int = 50, offset: int = 0):
+def list_by_status(
+    db: sqlite_utils.Database, status: str, limit: int = 50, offset: int = 0
+) -> tuple[list[dict], int]:
     """Stories in ``status``, oldest first. Returns ``(rows, total)``."""
     if status not in STATUSES:
         raise StoryError(_l("Unknown status."))
@@ -257,7 +259,7 @@ def list_by_status(db: sqlite_utils.Database, status: str, limit: int = 50, offs
 DECISIONS = ("approve", "request_changes", "reject", "unpublish")
 
 
-def resubmissions(db: sqlite_utils.Database, story_ids) -> dict:
+def resubmissions(db: sqlite_utils.Database, story_ids: list[str]) -> dict:
     """Stories among ``story_ids`` that the contributor edited after a curator asked
     for changes, with no decision since: ``{story_id: {"requested": at, "edited": at}}``
     (UTC times from the audit log; ``edited`` is the latest edit). Media changes by the
@@ -280,7 +282,7 @@ def resubmissions(db: sqlite_utils.Database, story_ids) -> dict:
     return {row["story_id"]: {"requested": row["requested"], "edited": row["edited"]} for row in rows}
 
 
-def ended_embargoes(db: sqlite_utils.Database, on: str | None = None):
+def ended_embargoes(db: sqlite_utils.Database, on: str | None = None) -> list[dict]:
     """Approved stories whose embargo date has passed and that no curator has released yet."""
     return list(
         db.query(

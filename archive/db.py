@@ -3,6 +3,7 @@
 import contextlib
 import os
 import sqlite3
+from collections.abc import Iterator
 
 import sqlite_utils
 
@@ -29,7 +30,7 @@ class ArchiveDatabase(sqlite_utils.Database):
     same moment showed. Taking the write lock up front makes it wait its turn."""
 
     @contextlib.contextmanager
-    def atomic(self):
+    def atomic(self) -> Iterator["ArchiveDatabase"]:
         """A transaction (or, inside one, a savepoint) that commits when the block
         ends and rolls back if it raises; the outermost one holds the write lock
         from its first statement."""
@@ -63,7 +64,7 @@ def _create_private(path) -> None:
         pass
 
 
-def open_db(path) -> ArchiveDatabase:
+def open_db(path: str | os.PathLike) -> ArchiveDatabase:
     """Open the SQLite file at ``path`` with WAL, full sync, a busy timeout,
     foreign keys and secure delete switched on."""
     _create_private(path)

@@ -1,5 +1,7 @@
 """Sample stories, written for demonstration and labelled as such wherever they appear."""
 
+import sqlite_utils
+
 from archive.consent import ConsentChoices
 from archive.curation import approve
 from archive.stories import StoryDraft, submit_story
@@ -189,7 +191,7 @@ SAMPLES = [
 ]
 
 
-def load_samples(db) -> int:
+def load_samples(db: sqlite_utils.Database) -> int:
     """Submit and approve every sample story. Returns how many were loaded."""
     for title, body, themes, heritage, languages, identity, era, place, access, notes in SAMPLES:
         draft = StoryDraft(

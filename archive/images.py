@@ -7,9 +7,12 @@ itself is never stored.
 """
 
 import io
+import os
 import struct
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from flask_babel import lazy_gettext as _
 from PIL import Image, ImageCms, ImageFile, UnidentifiedImageError
@@ -59,7 +62,7 @@ class ProcessedPhoto:
     thumb_width: int
     thumb_height: int
 
-    def staged(self):
+    def staged(self) -> list[tuple[str, Staged]]:
         """The staged files with their variant names."""
         return [("display", self.display), ("thumb", self.thumb)]
 
@@ -204,7 +207,7 @@ def _save(im: Image.Image, staged: Staged) -> None:
     check_clean(staged.path)
 
 
-def check_clean(path) -> None:
+def check_clean(path: str | os.PathLike) -> None:
     """Raise if a written image carries any metadata (a guard on this module itself)."""
     with Image.open(path) as written:
         leftover = [key for key in METADATA_KEYS if written.info.get(key)]
@@ -247,7 +250,7 @@ def _decode(stream) -> Image.Image:
     return pixels
 
 
-def process_photo(stream, stage) -> ProcessedPhoto:
+def process_photo(stream: BinaryIO, stage: Callable[[], Staged]) -> ProcessedPhoto:
     """Check and rebuild an uploaded photo; stage a display copy and a thumbnail.
 
     ``stream`` is the upload (a binary file object); ``stage`` returns a new

@@ -23,7 +23,7 @@ from archive.clock import today
 from archive.errors import MediaError, UploadRefused
 from archive.ids import new_id
 from archive.images import ProcessedPhoto, process_photo
-from archive.storage import Storage
+from archive.storage import Staged, Storage
 from archive.webvtt import parse_vtt, render_vtt, transcript_text
 
 MAX_PHOTOS = 6
@@ -39,7 +39,7 @@ VARIANTS = {"photo": ("display", "thumb"), "audio": ("audio", "vtt")}
 # --- the rules every photo and recording must meet (forms show the same messages) ---
 
 
-def alt_text_problem(text: str | None, n: int | None = None):
+def alt_text_problem(text: str | None, n: int | None = None) -> str | None:
     """Why a photo's description for people who cannot see it is not acceptable, or None.
 
     ``n`` numbers the photo in the message when the form has several."""
@@ -53,7 +53,7 @@ def alt_text_problem(text: str | None, n: int | None = None):
     return None
 
 
-def others_consent_problem(agreed: bool, n: int | None = None):
+def others_consent_problem(agreed: bool, n: int | None = None) -> str | None:
     """Why a photo cannot be taken without the contributor's word about other people in it, or None."""
     if agreed:
         return None
@@ -62,7 +62,7 @@ def others_consent_problem(agreed: bool, n: int | None = None):
     return _("Please confirm that no one else can be recognised in photo %(n)d, or that they agreed.", n=n)
 
 
-def voice_problem(acknowledged: bool, n: int | None = None):
+def voice_problem(acknowledged: bool, n: int | None = None) -> str | None:
     """Why a recording cannot be taken without the contributor's word about voices, or None."""
     if acknowledged:
         return None
@@ -71,14 +71,14 @@ def voice_problem(acknowledged: bool, n: int | None = None):
     return _("Please confirm that you understand a voice can identify the speaker in recording %(n)d.", n=n)
 
 
-def caption_problem(text: str | None):
+def caption_problem(text: str | None) -> str | None:
     """Why a photo's caption is not acceptable, or None."""
     if text and len(text.strip()) > MAX_CAPTION:
         return _("Captions can be up to %(n)d characters.", n=MAX_CAPTION)
     return None
 
 
-def transcript_problem(text: str | None):
+def transcript_problem(text: str | None) -> str | None:
     """Why a recording's transcript is not acceptable, or None."""
     if text and len(text) > MAX_TRANSCRIPT:
         return _("Transcripts can be up to %(n)d characters.", n=MAX_TRANSCRIPT)
@@ -164,7 +164,7 @@ def _prepare_one(upload, stage) -> Prepared:
     return Prepared("audio", processed, row)
 
 
-def prepare_uploads(stage, uploads) -> list[Prepared]:
+def prepare_uploads(stage: Callable[[], Staged], uploads: list) -> list[Prepared]:
     """Check, rebuild and stage every upload (``stage`` is ``storage.stage``).
 
     Every upload is tried, so that the contributor learns about all refused files
@@ -197,13 +197,13 @@ def prepare_uploads(stage, uploads) -> list[Prepared]:
     return prepared
 
 
-def discard(prepared) -> None:
+def discard(prepared: list[Prepared]) -> None:
     """Remove the staged files of prepared uploads."""
     for item in prepared:
         item.discard()
 
 
-def _check_limits(db: sqlite_utils.Database, story_id: str, prepared) -> None:
+def _check_limits(db: sqlite_utils.Database, story_id: str, prepared: list[Prepared]) -> None:
     for kind, limit, message in (
         ("photo", MAX_PHOTOS, _("A story can have up to %(n)d photos.", n=MAX_PHOTOS)),
         ("audio", MAX_RECORDINGS, _("A story can have up to %(n)d recordings.", n=MAX_RECORDINGS)),
@@ -216,7 +216,7 @@ def _check_limits(db: sqlite_utils.Database, story_id: str, prepared) -> None:
 def attach(
     db: sqlite_utils.Database,
     story_id: str,
-    prepared,
+    prepared: list[Prepared],
     actor_id: int | None = None,
     record_audit: bool = False,
 ) -> list[str]:
@@ -258,7 +258,7 @@ def attach(
     return ids
 
 
-def place_files(storage: Storage, prepared) -> None:
+def place_files(storage: Storage, prepared: list[Prepared]) -> None:
     """Move the staged files into storage (after their rows committed).
 
     On failure, the files already placed are removed again and the error is raised:
@@ -277,8 +277,8 @@ def place_files(storage: Storage, prepared) -> None:
 
 
 def store_all_or_nothing(
-    db: sqlite_utils.Database, storage: Storage, uploads, write: Callable, undo: Callable
-):
+    db: sqlite_utils.Database, storage: Storage, uploads: list, write: Callable, undo: Callable
+) -> object:
     """Stage the uploads, run ``write(prepared)`` (the rows) in one transaction, and
     only after it commits move the files into place. If the rows fail, the staged
     files are discarded; if placing the files fails, ``undo(result)`` takes the
@@ -349,7 +349,7 @@ def story_file_keys(db: sqlite_utils.Database, story_id: str) -> list[str]:
     ]
 
 
-def delete_files(storage: Storage, keys) -> None:
+def delete_files(storage: Storage, keys: list[str]) -> None:
     """Remove stored files by key (after the rows naming them are gone)."""
     for key in keys:
         storage.delete(key)
@@ -454,7 +454,7 @@ def add_media(
     db: sqlite_utils.Database,
     storage: Storage,
     story_id: str,
-    uploads,
+    uploads: list,
     actor_id: int | None = None,
     before: Callable | None = None,
 ) -> list[str]:

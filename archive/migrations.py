@@ -13,7 +13,7 @@ migrations = Migrations("crossings")
 
 
 @migrations()
-def m001_themes(db):
+def m001_themes(db: sqlite_utils.Database) -> None:
     """The controlled vocabulary of seven themes."""
     db["themes"].create(
         {"slug": str, "name": str, "description": str, "position": int},
@@ -27,7 +27,7 @@ def m001_themes(db):
 
 
 @migrations()
-def m002_stories(db):
+def m002_stories(db: sqlite_utils.Database) -> None:
     """Stories, their themes and tags, and their consent records.
 
     A withdrawn story keeps only its row with id, status and withdrawn date
@@ -93,7 +93,7 @@ def m002_stories(db):
 
 
 @migrations()
-def m003_audit_and_outbox(db):
+def m003_audit_and_outbox(db: sqlite_utils.Database) -> None:
     """The audit log (who did what to which story, when: nothing else) and the
     search outbox (story ids whose searchable state changed)."""
     db["audit_log"].create(
@@ -111,7 +111,7 @@ def m003_audit_and_outbox(db):
 
 
 @migrations()
-def m010_media(db):
+def m010_media(db: sqlite_utils.Database) -> None:
     """Photos and recordings of a story, and their stored files (one per variant).
 
     ``media.story_id`` points to stories.id, so withdraw_story deletes the rows;
@@ -160,7 +160,7 @@ def m010_media(db):
 
 
 @migrations()
-def m020_accounts_sessions_revisions(db):
+def m020_accounts_sessions_revisions(db: sqlite_utils.Database) -> None:
     """Staff and researcher accounts, their server-side login sessions, per-account
     login throttling, and curators' story revisions.
 
@@ -223,7 +223,7 @@ def m020_accounts_sessions_revisions(db):
 
 
 @migrations()
-def m040_submission_keys(db):
+def m040_submission_keys(db: sqlite_utils.Database) -> None:
     """A hash of the one-time key each submission form carries, so that sending the
     same form twice (a reload of the receipt page) cannot create a second story."""
     db["stories"].add_column("submission_hash", str)

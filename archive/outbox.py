@@ -4,8 +4,10 @@ Every change to what is searchable adds a row here in the same transaction as
 the change itself; search_index drains the outbox after the transaction commits.
 """
 
+import sqlite_utils
 
-def searchable_changed(db, story_id: str, purge: bool = False) -> None:
+
+def searchable_changed(db: sqlite_utils.Database, story_id: str, purge: bool = False) -> None:
     """Note that ``story_id`` must be re-read into (or removed from) the index.
 
     ``purge`` asks the drain to rewrite the index segments so that nothing of the
@@ -13,12 +15,12 @@ def searchable_changed(db, story_id: str, purge: bool = False) -> None:
     db["index_outbox"].insert({"story_id": story_id, "purge": int(purge)})
 
 
-def pending(db, limit: int = 500):
+def pending(db: sqlite_utils.Database, limit: int = 500) -> list[dict]:
     """The oldest outbox rows, up to ``limit``."""
     return list(db["index_outbox"].rows_where(order_by="id", limit=limit))
 
 
-def done(db, ids) -> None:
+def done(db: sqlite_utils.Database, ids: list[int]) -> None:
     """Remove the given outbox rows once their stories are in the index."""
     ids = list(ids)
     if ids:

@@ -65,7 +65,7 @@ def access_label(access: str) -> str:
     return str(ACCESS_LABELS.get(access, access))
 
 
-def viewer_level(user) -> str:
+def viewer_level(user: object | None) -> str:
     """The viewer level of an account (any object with ``is_authenticated``,
     ``status`` and ``role``; None for someone not signed in)."""
     if user is None or not getattr(user, "is_authenticated", False):

@@ -10,6 +10,8 @@ import hashlib
 import secrets
 import time
 
+import sqlite_utils
+
 IDLE_TIMEOUT = 30 * 60  # seconds without a request before a session ends
 MAX_AGE = 12 * 60 * 60  # seconds after sign-in when a session ends regardless
 # last_seen is written at most this often, so that reading pages does not mean a write per request.
@@ -20,7 +22,7 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def start(db, user_id: int, at: float | None = None) -> str:
+def start(db: sqlite_utils.Database, user_id: int, at: float | None = None) -> str:
     """Open a new session for ``user_id`` and return its token (keep it only in the cookie)."""
     at = time.time() if at is None else at
     token = secrets.token_urlsafe(32)
@@ -36,7 +38,13 @@ def start(db, user_id: int, at: float | None = None) -> str:
     return token
 
 
-def resolve(db, token: str | None, at: float | None = None, idle: int = IDLE_TIMEOUT, max_age: int = MAX_AGE):
+def resolve(
+    db: sqlite_utils.Database,
+    token: str | None,
+    at: float | None = None,
+    idle: int = IDLE_TIMEOUT,
+    max_age: int = MAX_AGE,
+) -> dict | None:
     """The active user a session token belongs to, or None.
 
     An expired session is deleted; so is one whose account is no longer active
@@ -66,19 +74,19 @@ def resolve(db, token: str | None, at: float | None = None, idle: int = IDLE_TIM
     return user
 
 
-def end(db, token: str | None) -> None:
+def end(db: sqlite_utils.Database, token: str | None) -> None:
     """End one session (sign out)."""
     if token:
         with db.atomic():
             db.execute("DELETE FROM login_sessions WHERE token_hash = ?", [_digest(token)])
 
 
-def end_all(db, user_id: int) -> None:
+def end_all(db: sqlite_utils.Database, user_id: int) -> None:
     """End every session of ``user_id`` (role change, disabling, new password)."""
     with db.atomic():
         db.execute("DELETE FROM login_sessions WHERE user_id = ?", [user_id])
 
 
-def count(db, user_id: int) -> int:
+def count(db: sqlite_utils.Database, user_id: int) -> int:
     """How many open sessions ``user_id`` has."""
     return db["login_sessions"].count_where("user_id = ?", [user_id])

@@ -5,6 +5,7 @@ a request for changes, withdrawing) live in ``archive.workflows``, above this mo
 """
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -48,7 +49,7 @@ class StoryDescription:
     place: str | None = None
     content_notes: str | None = None
 
-    def tags(self):
+    def tags(self) -> Iterator[tuple[str, str]]:
         """(kind, value) pairs for every tag, without repeats."""
         for kind, values in (
             ("heritage", self.heritage),
@@ -284,7 +285,7 @@ def published_ids(db: sqlite_utils.Database) -> list[str]:
 _BATCH = 500
 
 
-def load_published(db: sqlite_utils.Database, story_ids) -> dict[str, dict]:
+def load_published(db: sqlite_utils.Database, story_ids: list[str]) -> dict[str, dict]:
     """Published stories among ``story_ids`` with their access, quotation choice,
     themes, tags, media kinds and transcripts, as ``{id: story}``. Unpublished,
     withdrawn or unknown ids are simply absent. Read in batches."""

@@ -1,5 +1,6 @@
 """The seven themes of the founding brief: the archive's controlled vocabulary."""
 
+import sqlite_utils
 from flask_babel import lazy_gettext as _l
 
 # (slug, name, description). The migration seeds the table from this list in
@@ -70,12 +71,12 @@ def theme_name(slug: str) -> str:
     return str(_TRANSLATABLE_NAMES.get(slug, slug))
 
 
-def list_themes(db):
+def list_themes(db: sqlite_utils.Database) -> list[dict]:
     """All themes in their fixed order, as dicts with slug, name and description."""
     return list(db["themes"].rows_where(order_by="position"))
 
 
-def get_theme(db, slug):
+def get_theme(db: sqlite_utils.Database, slug: str) -> dict | None:
     """One theme by slug, or None."""
     rows = list(db["themes"].rows_where("slug = ?", [slug]))
     return rows[0] if rows else None

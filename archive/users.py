@@ -104,7 +104,7 @@ def normalize_password(password: str) -> str:
     return unicodedata.normalize("NFKC", password or "")
 
 
-def password_problem(password: str, username: str | None = None):
+def password_problem(password: str, username: str | None = None) -> str | None:
     """Why ``password`` is not acceptable (a translatable message), or None.
 
     Length is all we ask for: no composition rules, just not a well-known password."""
@@ -121,7 +121,7 @@ def password_problem(password: str, username: str | None = None):
     return None
 
 
-def username_problem(username: str):
+def username_problem(username: str) -> str | None:
     """Why ``username`` cannot be used as an account name, or None."""
     if not USERNAME_RE.fullmatch(normalize_username(username)):
         return _l(
@@ -150,19 +150,19 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def get_user(db: sqlite_utils.Database, user_id):
+def get_user(db: sqlite_utils.Database, user_id: int) -> dict | None:
     """A user row as a dict, or None."""
     rows = list(db["users"].rows_where("id = ?", [user_id]))
     return rows[0] if rows else None
 
 
-def find_user(db: sqlite_utils.Database, username: str):
+def find_user(db: sqlite_utils.Database, username: str) -> dict | None:
     """The user with this account name (any case), or None."""
     rows = list(db["users"].rows_where("username = ?", [normalize_username(username)]))
     return rows[0] if rows else None
 
 
-def list_users(db: sqlite_utils.Database, status: str | None = None):
+def list_users(db: sqlite_utils.Database, status: str | None = None) -> list[dict]:
     """Users ordered by account name, optionally only those with ``status``."""
     if status:
         return list(db["users"].rows_where("status = ?", [status], order_by="username"))
@@ -228,7 +228,7 @@ def register_researcher(
     return user_id
 
 
-def _active_admins(db) -> int:
+def _active_admins(db: sqlite_utils.Database) -> int:
     return db["users"].count_where("role = 'admin' AND status = 'active'")
 
 
@@ -383,6 +383,6 @@ def authenticate(
     return user
 
 
-def describe_user(user) -> dict:
+def describe_user(user: dict) -> dict:
     """A user row without the password hash, safe to pass to templates."""
     return {k: v for k, v in user.items() if k != "password_hash"}

@@ -29,7 +29,7 @@ def submit_with_media(
     draft: StoryDraft,
     choices: ConsentChoices,
     consent_shown: str,
-    uploads,
+    uploads: list,
     submission_key: str | None = None,
 ) -> tuple[str, str]:
     """Submit a story together with its photos and recordings, all or nothing.
@@ -97,7 +97,7 @@ def _media_change(db: sqlite_utils.Database, story_id: str) -> None:
         outbox.searchable_changed(db, story_id)
 
 
-def add_media(db: sqlite_utils.Database, storage: Storage, story_id: str, uploads) -> list[str]:
+def add_media(db: sqlite_utils.Database, storage: Storage, story_id: str, uploads: list) -> list[str]:
     """A contributor adds photos or recordings to their story while it awaits review."""
     if not uploads:
         raise MediaError(_l("Please choose a photo or a recording to add."))

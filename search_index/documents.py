@@ -4,6 +4,9 @@ embargo) with a current consent record."""
 
 import hashlib
 import json
+from collections.abc import Iterator
+
+import sqlite_utils
 
 from archive.policy import index_access
 from archive.stories import load_published, published_ids
@@ -19,12 +22,12 @@ def _chunks(items, size=_BATCH):
         yield items[i : i + size]
 
 
-def searchable_text(story) -> str:
+def searchable_text(story: dict) -> str:
     """Body text plus transcripts: what the ``body`` field indexes and snippets show."""
     return "\n\n".join([story.get("body") or "", *story.get("transcripts", [])])
 
 
-def to_document(story) -> dict:
+def to_document(story: dict) -> dict:
     """The index document of a published story (see schema.build_schema)."""
     body = searchable_text(story)
     doc = {
@@ -47,14 +50,14 @@ def to_document(story) -> dict:
     return doc
 
 
-def digest(doc) -> str:
+def digest(doc: dict) -> str:
     """A fingerprint of everything indexed for a story, so that ``check`` can
     tell whether the index still holds what SQLite says."""
     content = {k: v for k, v in doc.items() if k != "digest" and k not in _SHINGLE_NAMES}
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
 
 
-def iter_documents(db, story_ids=None):
+def iter_documents(db: sqlite_utils.Database, story_ids: list[str] | None = None) -> Iterator[dict]:
     """Every published story (or those among ``story_ids``) as an index
     document, read in batches."""
     for chunk in _chunks(published_ids(db) if story_ids is None else list(story_ids)):

@@ -26,13 +26,13 @@ RARE_THRESHOLD = 3
 MEDIA_KINDS = ("photo", "audio")
 
 
-def facet_key(value) -> str:
+def facet_key(value: object) -> str:
     """How a facet value is matched and written in URLs: case-folded, single
     spaces, no commas (commas separate keywords)."""
     return " ".join(str(value).replace(",", " ").split()).casefold()
 
 
-def facet_term(value) -> str:
+def facet_term(value: object) -> str:
     """A free-text facet value as indexed: "key<US>label"."""
     label = " ".join("".join(ch if ch.isprintable() else " " for ch in str(value)).replace(",", " ").split())
     return f"{facet_key(value)}{LABEL_SEPARATOR}{label}"

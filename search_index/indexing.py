@@ -25,6 +25,9 @@ from search_index.schema import build_schema
 
 log = logging.getLogger(__name__)
 
+# Where an index lives: always given by the caller.
+IndexDir = str | os.PathLike
+
 # How long a request waits for the writer lock before leaving its changes in the outbox.
 DRAIN_TIMEOUT = 2.0
 # How long the CLI, the app start and a rebuild wait for it.
@@ -61,7 +64,7 @@ class RebuildResult:
     generation: str
 
 
-def index_root(index_dir) -> str:
+def index_root(index_dir: IndexDir) -> str:
     """The index directory as a string (callers may pass a Path)."""
     if not index_dir:
         raise ValueError("the search index needs its directory (index_dir)")
@@ -77,7 +80,7 @@ def _writer(ix):
     return ix.writer(**_WRITER_ARGS)
 
 
-def merge_segments_with_deletions(writer, segments):
+def merge_segments_with_deletions(writer, segments: list) -> list:
     """Merge policy for withdrawals: rewrite every segment that holds deleted
     documents, so that nothing of a withdrawn story survives in the index files
     (Whoosh otherwise only marks a document deleted). Other segments are kept."""
@@ -150,18 +153,22 @@ def _drain_locked(db: sqlite_utils.Database, root: str, defer_purge: bool = Fals
         applied += len(rows)
 
 
-def waiting(db) -> int:
+def waiting(db: sqlite_utils.Database) -> int:
     """How many outbox rows wait to be applied."""
     return db.execute("SELECT count(*) FROM index_outbox").fetchone()[0]
 
 
-def purges_waiting(db) -> bool:
+def purges_waiting(db: sqlite_utils.Database) -> bool:
     """True when a withdrawal (or redaction) still waits for its segment rewrite."""
     return db.execute("SELECT 1 FROM index_outbox WHERE purge = 1 LIMIT 1").fetchone() is not None
 
 
 def sync(
-    db: sqlite_utils.Database, *, index_dir, timeout: float = DRAIN_TIMEOUT, defer_purge: bool = False
+    db: sqlite_utils.Database,
+    *,
+    index_dir: IndexDir,
+    timeout: float = DRAIN_TIMEOUT,
+    defer_purge: bool = False,
 ) -> SyncResult:
     """Drain the outbox into the index, waiting at most ``timeout`` seconds for
     the writer lock. A missing or damaged index is rebuilt instead.
@@ -181,7 +188,7 @@ def sync(
 
 
 def index_story(
-    db: sqlite_utils.Database, story_id: str, *, index_dir, timeout: float = DRAIN_TIMEOUT
+    db: sqlite_utils.Database, story_id: str, *, index_dir: IndexDir, timeout: float = DRAIN_TIMEOUT
 ) -> bool:
     """Bring one story's index entry in line with SQLite now: index it if it is
     published, remove it otherwise. Returns True when it is in the index.
@@ -194,7 +201,9 @@ def index_story(
     return bool(load_published(db, [story_id]))
 
 
-def remove_story(story_id: str, *, purge: bool = False, index_dir, timeout: float = DRAIN_TIMEOUT) -> None:
+def remove_story(
+    story_id: str, *, purge: bool = False, index_dir: IndexDir, timeout: float = DRAIN_TIMEOUT
+) -> None:
     """Remove one story from the index. With ``purge``, rewrite the segments that
     hold deleted documents so that its words leave the index files.
     Raises IndexBusy if the lock cannot be had within ``timeout``."""
@@ -245,7 +254,9 @@ def _rebuild_locked(db: sqlite_utils.Database, root: str) -> RebuildResult:
     return RebuildResult(stories=count, seconds=time.monotonic() - started, generation=name)
 
 
-def rebuild(db: sqlite_utils.Database, *, index_dir, timeout: float = LONG_TIMEOUT) -> RebuildResult:
+def rebuild(
+    db: sqlite_utils.Database, *, index_dir: IndexDir, timeout: float = LONG_TIMEOUT
+) -> RebuildResult:
     """Build a fresh index from SQLite in a new directory and swap it in
     atomically; searches keep using the old one until the swap.
     Raises IndexBusy if the lock cannot be had within ``timeout``."""
@@ -256,7 +267,9 @@ def rebuild(db: sqlite_utils.Database, *, index_dir, timeout: float = LONG_TIMEO
         return _rebuild_locked(db, root)
 
 
-def ensure_index(db: sqlite_utils.Database, *, index_dir, timeout: float = LONG_TIMEOUT) -> str | None:
+def ensure_index(
+    db: sqlite_utils.Database, *, index_dir: IndexDir, timeout: float = LONG_TIMEOUT
+) -> str | None:
     """At start: rebuild a missing, outdated-schema or unreadable index, then
     drain leftovers from the outbox. Returns why a rebuild was needed, or None."""
     root = index_root(index_dir)
@@ -284,7 +297,7 @@ def ensure_index(db: sqlite_utils.Database, *, index_dir, timeout: float = LONG_
     return reason
 
 
-def check(db: sqlite_utils.Database, *, index_dir) -> list[str]:
+def check(db: sqlite_utils.Database, *, index_dir: IndexDir) -> list[str]:
     """Compare the index with SQLite. Returns one line per difference (story ids
     only, never text); an empty list means they agree."""
     from search_index.searchers import searcher

@@ -22,7 +22,7 @@ from search_index.analysis import TOKEN_PATTERN, nfc, normalize_word
 from search_index.documents import searchable_text
 from search_index.facet_registry import FACETS_BY_NAME
 from search_index.highlight import plain_snippet, snippet_of_parts
-from search_index.indexing import index_root
+from search_index.indexing import IndexDir, index_root
 from search_index.postings import term_docs
 from search_index.querying import cap_query, make_parser, matching_docs, parse, positive_terms, scoring_query
 from search_index.schema import TEXT_FIELDS
@@ -83,7 +83,7 @@ class SearchResults:
         return max(1, -(-self.total // self.per_page))
 
 
-def _pending_docnums(db, s) -> set:
+def _pending_docnums(db: sqlite_utils.Database, s) -> set:
     """Documents of stories whose changes wait in the outbox."""
     out = set()
     for (story_id,) in db.execute("SELECT DISTINCT story_id FROM index_outbox"):
@@ -93,7 +93,7 @@ def _pending_docnums(db, s) -> set:
     return out
 
 
-def _allowed(db, s, view, level) -> set:
+def _allowed(db: sqlite_utils.Database, s, view, level) -> set:
     docs = view.readable(READABLE_ACCESS[level])
     docs -= _pending_docnums(db, s)
     return docs
@@ -112,7 +112,7 @@ def _index_filters(filters) -> dict:
     return selected
 
 
-def _surface_word(db, reader, term: str, allowed: set) -> str | None:
+def _surface_word(db: sqlite_utils.Database, reader, term: str, allowed: set) -> str | None:
     """A word as written in a story the viewer may read whose index term is ``term``."""
     for docnum in sorted(term_docs(reader, "body", term) & allowed):
         if docnum in allowed:
@@ -126,7 +126,7 @@ def _surface_word(db, reader, term: str, allowed: set) -> str | None:
     return None
 
 
-def _suggest(db, s, gen, view, text: str, allowed: set) -> str | None:
+def _suggest(db: sqlite_utils.Database, s, gen, view, text: str, allowed: set) -> str | None:
     """A corrected query when some words are unknown and the correction finds
     stories this viewer may read; None otherwise.
 
@@ -174,7 +174,7 @@ def search(
     sort: str = "relevance",
     page: int = 1,
     per_page: int = PER_PAGE,
-    index_dir,
+    index_dir: IndexDir,
     snippets: bool = True,
     facets: bool = True,
     suggest: bool = True,
@@ -211,7 +211,18 @@ def search(
 
 
 def _search(
-    db, root, text, capped, level, selected, sort, page, per_page, with_snippets, with_facets, suggest
+    db: sqlite_utils.Database,
+    root,
+    text,
+    capped,
+    level,
+    selected,
+    sort,
+    page,
+    per_page,
+    with_snippets,
+    with_facets,
+    suggest,
 ):
     start, stop = (page - 1) * per_page, page * per_page
     with searcher(root) as (s, gen):
@@ -281,7 +292,7 @@ def _search(
 
 
 def more_like_this(
-    db: sqlite_utils.Database, story_id: str, *, index_dir, level: str = PUBLIC, limit: int = 5
+    db: sqlite_utils.Database, story_id: str, *, index_dir: IndexDir, level: str = PUBLIC, limit: int = 5
 ) -> list:
     """Up to ``limit`` published stories, readable at ``level``, most like
     ``story_id`` by the key terms of its text. Returns Hits without snippets."""

@@ -1,7 +1,8 @@
 """The browser harness: the real app served on loopback, driven by Debian's Chromium.
 
-Never ``playwright install``: Playwright is pointed at /usr/bin/chromium. In CI a
-missing Chromium fails these tests; elsewhere it skips them with a message.
+Never ``playwright install``: Playwright is pointed at /usr/bin/chromium. A missing
+Chromium fails these tests (``.ci/run`` installs Debian's package); to leave them
+out on purpose, deselect them: ``pytest -m "not browser"``.
 """
 
 import gc
@@ -80,10 +81,7 @@ def live_server(tmp_path):
 def browser():
     """One headless Chromium for the session."""
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        message = f"Chromium not found at {CHROMIUM}: install Debian's chromium package"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package (see .ci/run)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
