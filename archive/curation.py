@@ -6,6 +6,8 @@ Each change, its audit row and its search-outbox row commit together in one
 that two curators acting at once cannot both succeed on a stale reading.
 """
 
+from collections.abc import Callable
+
 import sqlite_utils
 from flask_babel import lazy_gettext as _l
 
@@ -48,28 +50,38 @@ def approval_problems(db: sqlite_utils.Database, story_id: str) -> list:
     return problems
 
 
+def _decide(
+    db: sqlite_utils.Database,
+    story_id: str,
+    action: str,
+    curator_id: int | None,
+    changes: Callable[[dict], dict] | None = None,
+) -> None:
+    """One curator decision, in one transaction: read the story, ask the policy
+    for its new status, let ``changes(story)`` check the story (raising to refuse)
+    and name further columns to set, then write, audit and tell the search index."""
+    with db.atomic():
+        story, status = _load(db, story_id, action)
+        extra = changes(story) if changes is not None else {}
+        db["stories"].update(story_id, {"status": status, "updated": today(), **extra})
+        audit.record(db, action, story_id, curator_id)
+        outbox.searchable_changed(db, story_id)
+
+
 def approve(db: sqlite_utils.Database, story_id: str, curator_id: int | None) -> None:
     """Approve a story for publication under its contributor's access choice.
 
     Refused without a theme or while any photo lacks alt text. An embargoed story
     stays with curators until one of them releases it after the embargo date."""
-    with db.atomic():
-        story, status = _load(db, story_id, "approve")
+
+    def publication(story):
         problems = approval_problems(db, story_id)
         if problems:
             raise StoryError(problems[0])
-        db["stories"].update(
-            story_id,
-            {
-                "status": status,
-                "published": story["published"] or today(),
-                "updated": today(),
-                # A request for changes or a rejection reason no longer applies.
-                "curator_message": None,
-            },
-        )
-        audit.record(db, "approve", story_id, curator_id)
-        outbox.searchable_changed(db, story_id)
+        # A request for changes or a rejection reason no longer applies.
+        return {"published": story["published"] or today(), "curator_message": None}
+
+    _decide(db, story_id, "approve", curator_id, publication)
 
 
 def _message(text: str | None, missing) -> str:
@@ -85,30 +97,18 @@ def request_changes(db: sqlite_utils.Database, story_id: str, curator_id: int | 
     """Ask the contributor for changes; they read ``message`` with their receipt code,
     and their edit sends the story back to the queue."""
     message = _message(message, _l("Please tell the contributor what to change."))
-    with db.atomic():
-        _story, status = _load(db, story_id, "request_changes")
-        db["stories"].update(story_id, {"status": status, "curator_message": message, "updated": today()})
-        audit.record(db, "request_changes", story_id, curator_id)
-        outbox.searchable_changed(db, story_id)
+    _decide(db, story_id, "request_changes", curator_id, lambda story: {"curator_message": message})
 
 
 def reject(db: sqlite_utils.Database, story_id: str, curator_id: int | None, reason: str) -> None:
     """Decline a story; the contributor sees ``reason`` with their receipt code."""
     reason = _message(reason, _l("Please give the contributor a reason."))
-    with db.atomic():
-        _story, status = _load(db, story_id, "reject")
-        db["stories"].update(story_id, {"status": status, "curator_message": reason, "updated": today()})
-        audit.record(db, "reject", story_id, curator_id)
-        outbox.searchable_changed(db, story_id)
+    _decide(db, story_id, "reject", curator_id, lambda story: {"curator_message": reason})
 
 
 def unpublish(db: sqlite_utils.Database, story_id: str, curator_id: int | None) -> None:
     """Take a published story out of reading and back to the review queue."""
-    with db.atomic():
-        _story, status = _load(db, story_id, "unpublish")
-        db["stories"].update(story_id, {"status": status, "updated": today()})
-        audit.record(db, "unpublish", story_id, curator_id)
-        outbox.searchable_changed(db, story_id)
+    _decide(db, story_id, "unpublish", curator_id)
 
 
 def embargo_ended(consent: dict | None, on: str | None = None) -> bool:
@@ -119,16 +119,16 @@ def embargo_ended(consent: dict | None, on: str | None = None) -> bool:
 
 def release_embargo(db: sqlite_utils.Database, story_id: str, curator_id: int | None) -> None:
     """Publish an approved story whose embargo date has passed, after a curator's review."""
-    with db.atomic():
-        story, _status = _load(db, story_id, "release_embargo")
-        consent = db["consent_records"].get(story["consent_id"]) if story["consent_id"] else None
+
+    def release(story):
         if story["embargo_released"]:
             raise ActionRefused(REFUSALS["release_embargo"])
+        consent = db["consent_records"].get(story["consent_id"]) if story["consent_id"] else None
         if not embargo_ended(consent):
             raise StoryError(_l("The embargo has not ended yet."))
-        db["stories"].update(story_id, {"embargo_released": 1, "updated": today()})
-        audit.record(db, "release_embargo", story_id, curator_id)
-        outbox.searchable_changed(db, story_id)
+        return {"embargo_released": 1}
+
+    _decide(db, story_id, "release_embargo", curator_id, release)
 
 
 # What curators may change: a story's description, never its text (see ``redact``) or pseudonym.

@@ -80,6 +80,13 @@ def submission(token, **overrides):
     return {k: v for k, v in data.items() if v is not None}
 
 
+def post_my_story(client, code, action, **fields):
+    """Send one of /my-story's forms with a receipt code (action: open, edit, narrow,
+    withdraw, withdraw_confirm) and return the response."""
+    data = {"csrf_token": csrf_token(client, "/my-story"), "code": code, "action": action, **fields}
+    return client.post("/my-story", data=data)
+
+
 def submit(client, **overrides):
     """Submit a story through the form; returns (response, story_id, receipt_code)."""
     response = client.post("/submit", data=submission(csrf_token(client), **overrides))

@@ -5,12 +5,7 @@ import os
 from pathlib import Path
 
 from archive.curation import approve
-from tests.conftest import csrf_token, submit
-
-
-def post_my_story(client, code, action, **fields):
-    data = {"csrf_token": csrf_token(client, "/my-story"), "code": code, "action": action, **fields}
-    return client.post("/my-story", data=data)
+from tests.conftest import post_my_story, submit
 
 
 def test_right_code_shows_story_and_status(client):

@@ -19,7 +19,7 @@ from archive.workflows import withdraw_story
 from search_index import storage
 from search_index.searchers import forget
 from tests.accounts import login, make_user, post_form
-from tests.conftest import csrf_token, media_storage, submit
+from tests.conftest import media_storage, post_my_story, submit
 from tests.search_fixtures import FILLER, drain, find, ids, index_contains, index_files, publish
 
 
@@ -48,13 +48,7 @@ def test_withdrawn_words_leave_every_index_file(app, db, client):
     assert find(app, db, word).ids == [story_id]
     assert index_contains(app, word.encode())  # the word really was in the files
 
-    data = {
-        "csrf_token": csrf_token(client, "/my-story"),
-        "code": code,
-        "action": "withdraw_confirm",
-        "confirm": "y",
-    }
-    assert client.post("/my-story", data=data).status_code == 200
+    assert post_my_story(client, code, "withdraw_confirm", confirm="y").status_code == 200
 
     assert find(app, db, word).total == 0
     assert index_contains(app, word.encode()) == []
@@ -287,13 +281,7 @@ def test_withdrawal_purge_in_the_background(app, db, client):
     _, story_id, code = submit(client, body=f"We flew a {word} over the bay. " * 3 + FILLER)
     curation.approve(db, story_id, None)
     drain(app, db)
-    data = {
-        "csrf_token": csrf_token(client, "/my-story"),
-        "code": code,
-        "action": "withdraw_confirm",
-        "confirm": "y",
-    }
-    assert client.post("/my-story", data=data).status_code == 200
+    assert post_my_story(client, code, "withdraw_confirm", confirm="y").status_code == 200
     # Gone from search as soon as the request returns...
     assert find(app, db, word).total == 0
     # ...and from the index files once the rewrite in the background is done.

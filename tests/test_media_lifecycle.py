@@ -12,7 +12,7 @@ from archive.storage import LocalStorage
 from archive.workflows import withdraw_story
 from stories.resources import get_storage
 from tests import media_fixtures as mf
-from tests.conftest import csrf_token, media_storage, submission, submit
+from tests.conftest import csrf_token, media_storage, post_my_story, submission, submit
 
 
 def submit_rich(client, tmp_path, photos=2):
@@ -42,11 +42,7 @@ def test_withdrawal_through_my_story_deletes_every_media_file(app, client, db, t
     photo_id = media.list_media(db, story_id, kind="photo")[0]["id"]
     assert client.get(f"/media/{photo_id}/display").status_code == 200
 
-    token = csrf_token(client, "/my-story")
-    response = client.post(
-        "/my-story", data={"csrf_token": token, "code": code, "action": "withdraw_confirm", "confirm": "y"}
-    )
-    assert response.status_code == 200
+    assert post_my_story(client, code, "withdraw_confirm", confirm="y").status_code == 200
 
     with app.app_context():
         storage = get_storage()

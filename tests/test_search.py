@@ -226,7 +226,7 @@ def test_researchers_only_story_is_shown_only_to_active_researchers(
 
 
 def test_withdrawn_story_disappears_at_once(app, db, client):
-    from tests.conftest import csrf_token, submit
+    from tests.conftest import post_my_story, submit
 
     _, story_id, code = submit(
         client, body="The lighthouse keeper's granddaughter told me everything." + FILLER
@@ -234,13 +234,7 @@ def test_withdrawn_story_disappears_at_once(app, db, client):
     curation.approve(db, story_id, None)
     drain(app, db)
     assert story_id in result_ids(client.get("/search?q=lighthouse").get_data(as_text=True))
-    data = {
-        "csrf_token": csrf_token(client, "/my-story"),
-        "code": code,
-        "action": "withdraw_confirm",
-        "confirm": "y",
-    }
-    assert client.post("/my-story", data=data).status_code == 200
+    assert post_my_story(client, code, "withdraw_confirm", confirm="y").status_code == 200
     # No manual drain: the request itself applied the withdrawal.
     assert result_ids(client.get("/search?q=lighthouse").get_data(as_text=True)) == []
 

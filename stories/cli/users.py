@@ -88,18 +88,23 @@ def list_command():
         click.echo(f"{user['username']:<{width}}  {user['role']:<10}  {user['status']}")
 
 
+def _change(username: str, change, done: str) -> None:
+    """Run ``change(db, user_id)`` on USERNAME's account; say ``done`` or why not."""
+    db = get_db()
+    try:
+        change(db, _user_or_fail(db, username)["id"])
+    except AccountError as exc:
+        _fail(exc)
+    click.echo(done)
+
+
 @users_cli.command("set-role")
 @click.argument("username")
 @click.argument("role", type=click.Choice(ROLES))
 @with_appcontext
 def set_role_command(username, role):
     """Give USERNAME the role ROLE (ends their sessions)."""
-    db = get_db()
-    try:
-        set_role(db, _user_or_fail(db, username)["id"], role, None)
-    except AccountError as exc:
-        _fail(exc)
-    click.echo(f"{username} is now {role}.")
+    _change(username, lambda db, user_id: set_role(db, user_id, role, None), f"{username} is now {role}.")
 
 
 @users_cli.command("disable")
@@ -107,12 +112,9 @@ def set_role_command(username, role):
 @with_appcontext
 def disable_command(username):
     """Disable USERNAME and end their sessions."""
-    db = get_db()
-    try:
-        set_status(db, _user_or_fail(db, username)["id"], "disabled", None)
-    except AccountError as exc:
-        _fail(exc)
-    click.echo(f"{username} is disabled.")
+    _change(
+        username, lambda db, user_id: set_status(db, user_id, "disabled", None), f"{username} is disabled."
+    )
 
 
 @users_cli.command("enable")
@@ -120,12 +122,7 @@ def disable_command(username):
 @with_appcontext
 def enable_command(username):
     """Enable USERNAME again (also approves a pending researcher)."""
-    db = get_db()
-    try:
-        set_status(db, _user_or_fail(db, username)["id"], "active", None)
-    except AccountError as exc:
-        _fail(exc)
-    click.echo(f"{username} is active.")
+    _change(username, lambda db, user_id: set_status(db, user_id, "active", None), f"{username} is active.")
 
 
 @users_cli.command("set-password")
