@@ -79,32 +79,32 @@ def measure_pages(client, mix):
     return timings
 
 
-def measure_backend(db, mix):
+def measure_backend(db, mix, index_dir):
     """Time search_index.search() alone (no page rendering) for every query in the mix:
     the number to hold against FTS5's raw queries."""
     import search_index
-    from archive.access import PUBLIC
+    from archive.policy import PUBLIC
 
     timings = {}
     for kind, text, theme in mix:
         filters = {"theme": [theme]} if theme else None
         started = time.perf_counter()
-        search_index.search(db, text, level=PUBLIC, filters=filters, page=1)
+        search_index.search(db, text, index_dir=index_dir, level=PUBLIC, filters=filters, page=1)
         timings.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
     return timings
 
 
-def measure_facets(db, repeats=50):
+def measure_facets(db, index_dir, repeats=50):
     """Time facet counting alone: an empty query listing stories by one theme."""
     import search_index
-    from archive.access import PUBLIC
+    from archive.policy import PUBLIC
     from archive.themes import THEME_SLUGS
 
     times = []
     for i in range(repeats):
         theme = THEME_SLUGS[i % len(THEME_SLUGS)]
         started = time.perf_counter()
-        search_index.search(db, "", level=PUBLIC, filters={"theme": [theme]}, page=1)
+        search_index.search(db, "", index_dir=index_dir, level=PUBLIC, filters={"theme": [theme]}, page=1)
         times.append((time.perf_counter() - started) * 1000)
     return times
 
@@ -113,9 +113,9 @@ def measure_approval(app, db, repeats=5):
     """Seconds from a curator's approval to the story being found by search, as in a
     request: approve (which writes the outbox), drain, search."""
     import search_index
-    from archive.access import PUBLIC
     from archive.consent import ConsentChoices
     from archive.curation import approve
+    from archive.policy import PUBLIC
     from archive.stories import StoryDraft, submit_story
 
     delays = []
@@ -129,8 +129,10 @@ def measure_approval(app, db, repeats=5):
         )
         started = time.perf_counter()
         approve(db, story_id, None)
-        search_index.sync(db)
-        while story_id not in search_index.search(db, word, level=PUBLIC).ids:
+        search_index.sync(db, index_dir=app.config["INDEX_DIR"])
+        while (
+            story_id not in search_index.search(db, word, index_dir=app.config["INDEX_DIR"], level=PUBLIC).ids
+        ):
             if time.perf_counter() - started > 30:
                 raise SystemExit("approved story not searchable after 30 s")
             time.sleep(0.01)
@@ -216,8 +218,8 @@ def main(argv=None):
     measure_pages(client, mix)  # warm-up: caches, searcher, facet sets
     pages = summarize(measure_pages(client, mix))
     with app.app_context():
-        backend = summarize(measure_backend(db, mix))
-        facets = summarize({"facets": measure_facets(db)})["facets"]
+        backend = summarize(measure_backend(db, mix, app.config["INDEX_DIR"]))
+        facets = summarize({"facets": measure_facets(db, app.config["INDEX_DIR"])})["facets"]
         approval = measure_approval(app, db)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print("Timing FTS5...", file=sys.stderr)
