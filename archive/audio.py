@@ -39,7 +39,8 @@ _CHUNK = 1024 * 1024
 # padding that an MP3's Info frame or an Ogg's last page asked for (tenths of a
 # second at most, at 8 kHz).
 DURATION_TOLERANCE = 0.3
-# More packets than this share that fail to decode, and the recording counts as damaged.
+# When more than this share of the packets fail to decode, or of the bytes between
+# frames are not audio, the recording counts as damaged.
 DAMAGED_SHARE = 0.01
 
 # Extension -> the kinds of file (as ``sniff`` names them) it may hold.
@@ -311,7 +312,8 @@ def process_audio(stream, filename: str | None, stage) -> ProcessedAudio:
             raise _no_sound()
         if rebuilt.cut_short:
             raise _cut_short()
-        if rebuilt.bad_packets > DAMAGED_SHARE * (rebuilt.packets + rebuilt.bad_packets):
+        bad_share = rebuilt.bad_packets / (rebuilt.packets + rebuilt.bad_packets)
+        if bad_share > DAMAGED_SHARE or rebuilt.junk_share > DAMAGED_SHARE:
             raise _damaged(ext)
         seconds = _verify(stored.path, rebuilt)
         extension, mime = STORED_TYPES[rebuilt.kind]

@@ -66,6 +66,7 @@ class Rebuilt:
     codec: str
     packets: int
     bad_packets: int  # packets the decoder could not decode
+    junk_share: float  # the share of the upload's packet bytes that were not audio frames (MP3, FLAC)
     upload_seconds: float  # the sound the upload's packets decode to
     cut_short: bool  # the upload ends inside a frame, or before the frames its header declares
 
@@ -125,9 +126,14 @@ def _open_writer(path, kind: str, template):
         raise RebuildError("codec", str(error)) from None
 
 
-def _mp3_frame(packet):
-    """The packet cut to the MPEG audio frame its header describes; None when it does
-    not start with a frame header; the packet itself when it is one whole frame."""
+def _frame_only(packet, kind: str):
+    """For MP3 and FLAC, whose frames we can recognise: the packet cut to the frame it
+    starts with, or None when it starts with no frame (stray bytes a demuxer passed
+    on). An MP3 frame cut short by the end of the file is returned as it is."""
+    if kind == "flac":
+        return packet if bytes(packet)[:2] in (b"\xff\xf8", b"\xff\xf9") else None
+    if kind != "mp3":
+        return packet
     data = bytes(packet)
     length = mpeg_frame_length(data)
     if not length:
@@ -135,13 +141,12 @@ def _mp3_frame(packet):
     if len(data) <= length:
         return packet
     frame = av.Packet(data[:length])
-    frame.pts, frame.dts, frame.duration, frame.time_base = (
-        packet.pts,
-        packet.dts,
-        packet.duration,
-        packet.time_base,
-    )
+    frame.pts, frame.dts, frame.duration = packet.pts, packet.dts, packet.duration
+    frame.time_base = packet.time_base
     return frame
+
+
+_TAG_STARTS = (b"ID3", b"APETAGEX", b"TAG", b"LYRICSBEGIN")
 
 
 class _Decoded:
@@ -186,20 +191,26 @@ def rebuild(src, dst, kind: str, max_seconds: float) -> Rebuilt:
         writer = _open_writer(dst, stored_kind, source)
         decoded = _Decoded(max_seconds)
         packets, short, last_short = 0, 0, False
+        audio_bytes, junk_bytes = 0, 0
         try:
             for packet in upload.demux(source):
-                decoded.feed(source.codec_context, packet)
-                # Muxers need timestamps; raw FLAC frames are written as they are.
-                if packet.size == 0 or (packet.dts is None and stored_kind != "flac"):
+                if packet.size == 0:
+                    decoded.feed(source.codec_context, packet)  # the end: flushes the decoder
                     continue
-                if kind == "mp3":
-                    frame = _mp3_frame(packet)
-                    if frame is None:
-                        continue  # bytes between frames that the demuxer passed on
-                    last_short = mpeg_frame_length(bytes(frame)) > frame.size
-                    short += last_short
-                    packet = frame
-                writer.mux(packet)
+                frame = _frame_only(packet, stored_kind)
+                if frame is None:
+                    # Bytes between frames that the demuxer passed on: a tag block is
+                    # dropped like any other; anything else is damage to the audio.
+                    junk_bytes += 0 if bytes(packet).startswith(_TAG_STARTS) else packet.size
+                    continue
+                audio_bytes += frame.size
+                short += last_short  # a short frame before another one is damage
+                last_short = stored_kind == "mp3" and mpeg_frame_length(bytes(frame)) > frame.size
+                decoded.feed(source.codec_context, frame)
+                # Muxers need timestamps; raw FLAC frames are written as they are.
+                if frame.dts is None and stored_kind != "flac":
+                    continue
+                writer.mux(frame)
                 packets += 1
         except av.FFmpegError as error:
             raise RebuildError("unwritable", str(error)) from None
@@ -213,7 +224,8 @@ def rebuild(src, dst, kind: str, max_seconds: float) -> Rebuilt:
         kind=stored_kind,
         codec=codec,
         packets=packets,
-        bad_packets=decoded.bad + short - last_short,
+        bad_packets=decoded.bad + short,
+        junk_share=junk_bytes / max(1, junk_bytes + audio_bytes),
         upload_seconds=decoded.seconds,
         cut_short=cut_short or _flac_cut_short(source, kind, decoded.seconds),
     )
