@@ -305,7 +305,8 @@ def process_audio(stream, filename: str | None, stage) -> ProcessedAudio:
         kind = _sniff_and_cut(upload.path, ext)
         stored = stage()
         try:
-            rebuilt = rebuild(upload.path, stored.path, kind, MAX_SECONDS)
+            # A second's grace: a three-hour recording's encoder adds a few silent samples.
+            rebuilt = rebuild(upload.path, stored.path, kind, MAX_SECONDS + 1)
         except RebuildError as error:
             raise _rebuild_refusal(error, ext) from None
         if rebuilt.upload_seconds <= 0 or rebuilt.packets == 0:

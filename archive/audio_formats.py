@@ -266,6 +266,7 @@ _AUDIO_ELSEWHERE = (
     (b".snd", 0, None, "AU"),
     (b"MThd", 0, None, "MIDI"),
     (b"\x0b\x77", 0, None, "AC-3"),
+    (b"ADIF", 0, None, "AAC (ADIF)"),
 )
 _NOT_AUDIO = (
     (b"\xff\xd8\xff", "jpeg"),

@@ -66,7 +66,7 @@ class Rebuilt:
     codec: str
     packets: int
     bad_packets: int  # packets the decoder could not decode
-    junk_share: float  # the share of the upload's packet bytes that were not audio frames (MP3, FLAC)
+    junk_share: float  # the share of the packet bytes between frames that were not frames (MP3, FLAC)
     upload_seconds: float  # the sound the upload's packets decode to
     cut_short: bool  # the upload ends inside a frame, or before the frames its header declares
 
@@ -191,7 +191,7 @@ def rebuild(src, dst, kind: str, max_seconds: float) -> Rebuilt:
         writer = _open_writer(dst, stored_kind, source)
         decoded = _Decoded(max_seconds)
         packets, short, last_short = 0, 0, False
-        audio_bytes, junk_bytes = 0, 0
+        audio_bytes, junk_bytes, pending_junk = 0, 0, 0
         try:
             for packet in upload.demux(source):
                 if packet.size == 0:
@@ -199,11 +199,13 @@ def rebuild(src, dst, kind: str, max_seconds: float) -> Rebuilt:
                     continue
                 frame = _frame_only(packet, stored_kind)
                 if frame is None:
-                    # Bytes between frames that the demuxer passed on: a tag block is
-                    # dropped like any other; anything else is damage to the audio.
-                    junk_bytes += 0 if bytes(packet).startswith(_TAG_STARTS) else packet.size
+                    # Bytes that the demuxer passed on as if they were a frame: a tag
+                    # block is dropped like any other; anything else between two frames
+                    # is damage to the audio (after the last frame it is only dropped).
+                    pending_junk += 0 if bytes(packet).startswith(_TAG_STARTS) else packet.size
                     continue
                 audio_bytes += frame.size
+                junk_bytes, pending_junk = junk_bytes + pending_junk, 0
                 short += last_short  # a short frame before another one is damage
                 last_short = stored_kind == "mp3" and mpeg_frame_length(bytes(frame)) > frame.size
                 decoded.feed(source.codec_context, frame)

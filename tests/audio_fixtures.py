@@ -26,6 +26,7 @@ UTF16_MARKER = "MARKER-UTF16-Comment"
 APE_MARKER = "MARKER-APE-Artist"
 LYRICS_MARKER = "MARKER-LYRICS3-Words"
 ID3V1_MARKER = "MARKER-ID3v1-Title"  # at most 30 characters
+JUNK_MARKER = "MARKER-JUNK-after-the-audio"
 MP4_TAG_MARKER = "MARKER-MP4-ilst-Title"
 CHAPTER_MARKER = "MARKER-CHAPTER-Kitchen"
 VORBIS_MARKER = "MARKER-VORBIS-First"
@@ -46,17 +47,21 @@ ALL_MARKERS = (
 )
 
 
-def marker_hits(data: bytes) -> list[str]:
-    """The markers found in ``data``: any case, as UTF-8/Latin-1 or UTF-16 (either byte order)."""
+def text_hits(data: bytes, texts) -> list[str]:
+    """The texts found in ``data``: any case, as UTF-8/Latin-1 or UTF-16 (either byte order)."""
     folded = data.lower()
     hits = []
-    for marker in ALL_MARKERS:
-        text = marker.lower()
-        for encoded in (text.encode(), text.encode("utf-16-le"), text.encode("utf-16-be")):
-            if encoded in folded:
-                hits.append(marker)
-                break
+    for text in texts:
+        lowered = text.lower()
+        encodings = (lowered.encode(), lowered.encode("latin-1", "ignore"), lowered.encode("utf-16-le"))
+        if any(encoded and encoded in folded for encoded in (*encodings, lowered.encode("utf-16-be"))):
+            hits.append(text)
     return hits
+
+
+def marker_hits(data: bytes) -> list[str]:
+    """The markers found in ``data`` (see ``text_hits``)."""
+    return text_hits(data, ALL_MARKERS)
 
 
 def ffmpeg(*args: str) -> None:
@@ -161,6 +166,27 @@ def mp3_with_leading_junk(path) -> None:
     tone(path, ["-c:a", "libmp3lame", "-b:a", "64k", "-ac", "1", "-write_xing", "0"])
     data = path.read_bytes()
     path.write_bytes(bytes(1000) + data)
+
+
+def mp3_with_trailing_junk(path) -> None:
+    """An MP3 followed by bytes that are neither frames nor a tag, some of them text."""
+    tone(path, ["-c:a", "libmp3lame", "-b:a", "64k", "-ac", "1", "-id3v2_version", "0"])
+    with open(path, "ab") as fh:
+        fh.write(b"\x13\x37" * 50 + JUNK_MARKER.encode() + bytes(range(256)))
+
+
+def aac_tagged_everywhere(path) -> None:
+    """AAC in ADTS frames with an ID3v2.3 tag in front and APEv2 and ID3v1 tags behind."""
+    tone(path, ["-c:a", "aac", "-b:a", "64k", "-ac", "1", "-f", "adts"])
+    tags = ID3()
+    tags.add(TIT2(encoding=1, text=[ID3V23_MARKER]))
+    tags.add(APIC(encoding=3, mime="image/jpeg", type=3, desc="cover", data=mf.cover_art()))
+    tags.save(path, v2_version=3, v1=0)
+    ape = APEv2()
+    ape["Artist"] = APE_MARKER
+    ape.save(path)
+    with open(path, "ab") as fh:
+        fh.write(_id3v1(ID3V1_MARKER))
 
 
 # --- M4A ---------------------------------------------------------------------------------
@@ -317,6 +343,8 @@ def wav_streaming(path, size_field: int = 0xFFFFFFFF) -> None:
 MADE = {
     "mp3-tagged.mp3": (mp3_tagged_everywhere, 2.0),
     "mp3-leading-junk.mp3": (mp3_with_leading_junk, 2.0),
+    "mp3-trailing-junk.mp3": (mp3_with_trailing_junk, 2.0),
+    "aac-tagged.aac": (aac_tagged_everywhere, 2.0),
     "m4a-tagged.m4a": (m4a_tagged_everywhere, 2.0),
     "vorbis-chained.ogg": (vorbis_chained, 1.0),
     "opus-chained.opus": (opus_chained, 1.0),

@@ -24,7 +24,7 @@ MIMES = {
     "opus": "audio/ogg",
     "flac": "audio/flac",
 }
-MIMES["wav"] = "audio/wav"
+MIMES.update(wav="audio/wav", aac="audio/aac")
 # What ffprobe may still report about a stored copy: what the muxer itself writes.
 ALLOWED_PROBE_TAGS = {
     "language",
@@ -89,6 +89,12 @@ def test_served_copy_holds_no_tag_text_and_plays_as_long_as_the_upload(app, clie
             ["ID3v2 tag at byte 0", "APEv2 tag", "Lyrics3 tag", "ID3v1 tag at the end"],
         ),
         ("mp3-leading-junk.mp3", "mp3", ["bytes that are not MPEG audio frames, at byte 0"]),
+        ("mp3-trailing-junk.mp3", "mp3", ["bytes that are not MPEG audio frames, at byte"]),
+        (
+            "aac-tagged.aac",
+            "adts",
+            ["ID3v2 tag at byte 0", "APEv2 tag", "ID3v1 tag at the end", "not ADTS frames"],
+        ),
         (
             "m4a-tagged.m4a",
             "mp4",
