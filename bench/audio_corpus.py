@@ -5,8 +5,8 @@
 Run by hand on real-world files (for example an audio library's public test
 data), never by ``make test``: fetched files must not be committed. For each
 file it prints whether process_audio accepted it (or its refusal message),
-which of the upload's tag texts (read with mutagen) survive in the stored
-bytes, what our own check finds in the upload, and how long Debian's ffprobe
+which of the upload's tag texts (read with mutagen, and printable runs inside
+the tag blocks our own parser finds at either end) survive in the stored bytes, what our own check finds in the upload, and how long Debian's ffprobe
 decodes the upload and the stored copy to. Nothing is stored: each accepted
 copy is discarded.
 """
@@ -14,6 +14,7 @@ copy is discarded.
 import argparse
 import datetime
 import pathlib
+import re
 import subprocess
 import sys
 import tempfile
@@ -27,7 +28,7 @@ from mutagen.id3 import ID3
 
 from archive.audio import AUDIO_TYPES, process_audio
 from archive.audio_check import leftovers
-from archive.audio_formats import mapped, sniff
+from archive.audio_formats import leading_tags_end, mapped, sniff, trailing_tags_start
 from archive.media_errors import MediaError
 from archive.storage import LocalStorage
 from tests.audio_fixtures import probe, text_hits
@@ -73,6 +74,15 @@ def tag_texts(path) -> set[str]:
     return {t for t in texts if len(t) >= 4 and not t.isdigit()}
 
 
+def tag_block_texts(data) -> set[str]:
+    """Printable runs (5 characters or more) inside the tag blocks at either end of an
+    MP3, AAC or FLAC file, as our own parser finds them: mutagen reads none of the
+    ID3v2 tags that are stored after the audio."""
+    head, tail = leading_tags_end(data), trailing_tags_start(data, leading_tags_end(data))
+    blocks = bytes(data[:head]) + b"\n" + bytes(data[tail:])
+    return {run.decode() for run in re.findall(rb"[\x20-\x7e]{5,}", blocks)}
+
+
 def _seconds(path) -> str:
     try:
         return f"{probe(path, strict=False)[0]:.2f}"
@@ -86,6 +96,8 @@ def run_one(path: pathlib.Path, storage) -> dict:
     row = {"file": path.name, "claimed": claimed, "texts": tag_texts(path), "upload_s": _seconds(path)}
     with mapped(path) as data:
         kind = sniff(data)[0] if data else "empty"
+        if kind in ("mp3", "adts", "flac"):
+            row["texts"] |= tag_block_texts(data)
     row["upload_leftovers"] = len(leftovers(path, kind)) if kind in _KINDS else "-"
     started = time.perf_counter()
     try:
