@@ -253,16 +253,18 @@ def _sniff_and_cut(path, ext: str) -> str:
         kind, name = sniff(data)
         if kind not in AUDIO_TYPES[ext]:
             raise _claim_mismatch(ext, kind, name)
-        end, cut_short = len(data), False
+        end, problem = len(data), None
         if kind in ("mp3", "adts", "flac"):
             end = trailing_tags_start(data)
         elif kind == "ogg":
-            end, cut_short = first_ogg_link(data)
-        elif kind == "wav":
-            cut_short = wav_data_is_cut(data)
+            end, problem = first_ogg_link(data)
+        elif kind == "wav" and wav_data_is_cut(data):
+            problem = "cut-short"
         size = len(data)
-    if cut_short:
+    if problem == "cut-short":
         raise _cut_short()
+    if problem == "damaged":
+        raise _damaged(ext)
     if end == 0:
         raise _no_sound()
     if end < size:

@@ -150,19 +150,21 @@ def ogg_pages(data, start: int = 0):
         pos = end
 
 
-def first_ogg_link(data) -> tuple[int, bool]:
-    """Where the first link of a (possibly chained) Ogg file ends, and whether its
-    pages are cut short. A link is one group of logical streams: a page that begins
-    a stream after other pages have carried data starts the next link."""
+def first_ogg_link(data) -> tuple[int, str | None]:
+    """Where the first link of a (possibly chained) Ogg file ends, and what is wrong
+    with it: None, "cut-short" (its last page runs past the end of the file) or
+    "damaged" (bytes that are not a page stand between its pages). A link is one group
+    of logical streams: a page that begins a stream after other pages have carried
+    data starts the next link. Bytes after the last page are not judged."""
     end, seen_data = 0, False
     for pos, flags, _serial, page_end, _lacing in ogg_pages(data):
         if flags & 0x02 and seen_data:
-            return pos, False
+            return pos, None
         if page_end > len(data):
-            return pos, True
+            return pos, "cut-short"
         seen_data = seen_data or not flags & 0x02
         end = page_end
-    return end, False
+    return end, "damaged" if data.find(b"OggS", end) >= 0 else None
 
 
 def ogg_packets(data, limit: int):

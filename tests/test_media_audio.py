@@ -178,6 +178,7 @@ def _refusal_cases(tmp_path):
     flac = _plain("plain.flac", tmp_path, "-c:a", "flac")
     m4a = _plain("plain.m4a", tmp_path, "-c:a", "aac", "-movflags", "+faststart")
     wav = _plain("plain.wav", tmp_path, "-c:a", "pcm_s16le")
+    ogg = _plain("plain.ogg", tmp_path, "-c:a", "libvorbis")
     webm = _plain("voice.webm", tmp_path, "-c:a", "libopus")
     return {
         "empty": (b"", "voice.mp3", "This file is empty"),
@@ -199,6 +200,7 @@ def _refusal_cases(tmp_path):
         "truncated flac": (_cut(flac, 0.6), "voice.flac", CUT_SHORT),
         "truncated m4a": (_cut(m4a, 0.6), "voice.m4a", CUT_SHORT),
         "corrupted mp3 frames": (_scrambled(mp3, 0.3, 0.7), "voice.mp3", DAMAGED),
+        "corrupted ogg pages": (_scrambled(ogg, 0.4, 0.6), "voice.ogg", "Parts of this Ogg recording"),
         "flac frames that do not decode": (_scrambled(flac, 0, 1, skip_header=100), "voice.flac", "no sound"),
     }
 
