@@ -174,6 +174,15 @@ def _not_clean() -> MediaError:
     )
 
 
+def _not_copied() -> MediaError:
+    return MediaError(
+        _(
+            "We could not make a complete copy of this recording that plays, so we did not keep it. "
+            "Please try saving it again as MP3 or WAV."
+        )
+    )
+
+
 def _claim_mismatch(ext: str, kind: str, name: str | None) -> MediaError:
     """The message for a file whose bytes are not the type its name claims."""
     if kind in _KIND_NAMES:
@@ -218,7 +227,7 @@ def _rebuild_refusal(error: RebuildError, ext: str) -> MediaError:
             )
         )
     if error.reason == "unwritable":
-        return _not_clean()
+        return _not_copied()
     return _unreadable(ext)
 
 
@@ -287,7 +296,7 @@ def _verify(path, rebuilt) -> float:
             rebuilt.upload_seconds,
             bad,
         )
-        raise _not_clean()
+        raise _not_copied()
     return seconds
 
 

@@ -181,6 +181,42 @@ def _open_input(path, kind: str):
     return container
 
 
+@dataclass
+class _Copied:
+    """What the packet copy counted."""
+
+    packets: int = 0
+    short: int = 0  # MP3 frames cut short with another frame after them
+    last_short: bool = False  # the last MP3 frame is cut short
+    audio_bytes: int = 0
+    junk_bytes: int = 0  # bytes between frames that were no frame and no tag block
+    pending_junk: int = 0  # such bytes after the last frame so far
+
+
+def _copy_packets(upload, source, writer, kind: str, decoded: _Decoded, copied: _Copied) -> None:
+    for packet in upload.demux(source):
+        if packet.size == 0:
+            decoded.feed(source.codec_context, packet)  # the end: flushes the decoder
+            continue
+        frame = _frame_only(packet, kind)
+        if frame is None:
+            # Bytes that the demuxer passed on as if they were a frame: a tag block is
+            # dropped like any other; anything else between two frames is damage to
+            # the audio (after the last frame it is only dropped).
+            copied.pending_junk += 0 if bytes(packet).startswith(_TAG_STARTS) else packet.size
+            continue
+        copied.audio_bytes += frame.size
+        copied.junk_bytes, copied.pending_junk = copied.junk_bytes + copied.pending_junk, 0
+        copied.short += copied.last_short
+        copied.last_short = kind == "mp3" and mpeg_frame_length(bytes(frame)) > frame.size
+        decoded.feed(source.codec_context, frame)
+        # Muxers need timestamps; raw FLAC frames are written as they are.
+        if frame.dts is None and kind != "flac":
+            continue
+        writer.mux(frame)
+        copied.packets += 1
+
+
 def rebuild(src, dst, kind: str, max_seconds: float) -> Rebuilt:
     """Write the first audio stream of the upload at ``src`` (sniffed as ``kind``) into
     a new file at ``dst``, packet for packet. Raises RebuildError."""
@@ -189,47 +225,28 @@ def rebuild(src, dst, kind: str, max_seconds: float) -> Rebuilt:
         codec = source.codec_context.codec.canonical_name
         stored_kind = _stored_kind(kind, codec)
         writer = _open_writer(dst, stored_kind, source)
-        decoded = _Decoded(max_seconds)
-        packets, short, last_short = 0, 0, False
-        audio_bytes, junk_bytes, pending_junk = 0, 0, 0
+        decoded, copied = _Decoded(max_seconds), _Copied()
         try:
-            for packet in upload.demux(source):
-                if packet.size == 0:
-                    decoded.feed(source.codec_context, packet)  # the end: flushes the decoder
-                    continue
-                frame = _frame_only(packet, stored_kind)
-                if frame is None:
-                    # Bytes that the demuxer passed on as if they were a frame: a tag
-                    # block is dropped like any other; anything else between two frames
-                    # is damage to the audio (after the last frame it is only dropped).
-                    pending_junk += 0 if bytes(packet).startswith(_TAG_STARTS) else packet.size
-                    continue
-                audio_bytes += frame.size
-                junk_bytes, pending_junk = junk_bytes + pending_junk, 0
-                short += last_short  # a short frame before another one is damage
-                last_short = stored_kind == "mp3" and mpeg_frame_length(bytes(frame)) > frame.size
-                decoded.feed(source.codec_context, frame)
-                # Muxers need timestamps; raw FLAC frames are written as they are.
-                if frame.dts is None and stored_kind != "flac":
-                    continue
-                writer.mux(frame)
-                packets += 1
-        except av.FFmpegError as error:
-            raise RebuildError("unwritable", str(error)) from None
-        finally:
-            writer.close()
+            try:
+                _copy_packets(upload, source, writer, stored_kind, decoded, copied)
+            finally:
+                writer.close()  # writes the container's trailer
+        except (av.FFmpegError, ValueError, OSError) as error:
+            # A muxer that refuses the first packet refuses the codec (it writes its header then).
+            raise RebuildError("codec" if copied.packets == 0 else "unwritable", str(error)) from None
         declared = source.frames if kind == "mp4" else 0
-        cut_short = last_short or (declared > 0 and packets < declared)
+        cut_short = copied.last_short or (declared > 0 and copied.packets < declared)
+        cut_short = cut_short or _flac_cut_short(source, kind, decoded.seconds)
     if stored_kind == "mp4":
         blank_empty_metadata(dst)
     return Rebuilt(
         kind=stored_kind,
         codec=codec,
-        packets=packets,
-        bad_packets=decoded.bad + short,
-        junk_share=junk_bytes / max(1, junk_bytes + audio_bytes),
+        packets=copied.packets,
+        bad_packets=decoded.bad + copied.short,
+        junk_share=copied.junk_bytes / max(1, copied.junk_bytes + copied.audio_bytes),
         upload_seconds=decoded.seconds,
-        cut_short=cut_short or _flac_cut_short(source, kind, decoded.seconds),
+        cut_short=cut_short,
     )
 
 

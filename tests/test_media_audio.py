@@ -180,6 +180,7 @@ def _refusal_cases(tmp_path):
     wav = _plain("plain.wav", tmp_path, "-c:a", "pcm_s16le")
     ogg = _plain("plain.ogg", tmp_path, "-c:a", "libvorbis")
     webm = _plain("voice.webm", tmp_path, "-c:a", "libopus")
+    speex = _plain("speex.ogg", tmp_path, "-c:a", "libspeex", "-ar", "16000")
     return {
         "empty": (b"", "voice.mp3", "This file is empty"),
         "jpeg named mp3": (mf.cover_art(), "voice.mp3", "This file is a photo (JPEG), not a recording"),
@@ -195,6 +196,7 @@ def _refusal_cases(tmp_path):
             "This is a recording in WAV format, but its name ends in .mp3",
         ),
         "webm named ogg": (webm.read_bytes(), "voice.ogg", "This recording is in WebM/Matroska format"),
+        "speex in ogg": (speex.read_bytes(), "voice.ogg", "This Ogg file holds a kind of audio we cannot"),
         "truncated mp3": (_cut(mp3, 0.6), "voice.mp3", CUT_SHORT),
         "truncated wav": (_cut(wav, 0.6), "voice.wav", CUT_SHORT),
         "truncated flac": (_cut(flac, 0.6), "voice.flac", CUT_SHORT),
