@@ -143,9 +143,7 @@ def test_edit_after_changes_requested_keeps_the_version_the_curator_read(client,
 
     _, story_id, code = submit(client)
     curation.request_changes(db, story_id, None, "Please leave out the street name.")
-    post_my_story(
-        client, code, "edit", title="Dumplings, revised", body="A new telling. " * 10, themes=["safe-spaces"]
-    )
+    post_my_story(client, code, "edit", title="Dumplings, revised", body="A new telling. " * 10, themes=["safe-spaces"])
     kept = revisions.list_revisions(db, story_id)
     assert [(r["reason"], r["title"]) for r in kept] == [("contributor_edit", "Dumplings")]
     assert len(kept[0]["created"]) == 10

@@ -16,8 +16,10 @@ def post_my_story(client, code, action, **fields):
     return client.post("/my-story", data=data)
 
 
+
 def curator_post(client, story_id, action, **data):
     return post_form(client, review_path(story_id, action), data, token_from=review_path(story_id))
+
 
 
 def test_the_whole_loop(app, db, curator):
@@ -275,16 +277,6 @@ def test_unknown_or_withdrawn_story_is_404_for_curators(app, db, curator):
 def test_curator_edit_page_offers_the_description_not_the_text_or_pseudonym(db, curator):
     story_id, _ = new_story(db)
     html = curator.get(f"{review_path(story_id)}/edit").get_data(as_text=True)
-    for field in (
-        "title",
-        "summary",
-        "themes",
-        "heritage",
-        "languages",
-        "identity",
-        "era",
-        "place",
-        "content_notes",
-    ):
+    for field in ("title", "summary", "themes", "heritage", "languages", "identity", "era", "place", "content_notes"):
         assert f'id="{field}"' in html, field
     assert 'id="body"' not in html and 'id="attribution"' not in html

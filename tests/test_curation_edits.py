@@ -10,6 +10,8 @@ from tests.conftest import STORY_TEXT, csrf_token, submit
 SECRET = "Our neighbour Mrs Quillfeather at number 27 Larkspur Lane"
 
 
+
+
 def _edit_data(**overrides):
     data = {
         "title": "Lanterns by the river",

@@ -35,6 +35,7 @@ def queue_row(html, story_id):
     return match and match.group(1)
 
 
+
 def test_a_story_edited_after_a_request_is_marked_in_the_queue_and_on_the_review_page(app, db, curator):
     contributor = app.test_client()
     _, story_id, code = submit(contributor, title="Lanterns")

@@ -41,9 +41,7 @@ def test_embargoed_story_is_not_public_even_when_approved(client, db):
 
 
 def test_story_text_is_escaped_and_paragraphs_kept(client, db):
-    body = (
-        "<script>alert(1)</script> first paragraph with enough words to pass.\n\n" + "Second paragraph. " * 6
-    )
+    body = "<script>alert(1)</script> first paragraph with enough words to pass.\n\n" + "Second paragraph. " * 6
     _, story_id, _ = submit(client, body=body)
     approve(db, story_id, None)
     html = client.get(f"/stories/{story_id}").get_data(as_text=True)

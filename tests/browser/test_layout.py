@@ -82,9 +82,7 @@ def test_static_files_carry_one_date_header(live_server):
         response.read()  # let the server finish sending (and close) the file
         assert len(response.headers.get_all("Date")) == 1
         etag = response.headers["ETag"]
-    request = urllib.request.Request(
-        live_server.url + "/static/css/site.css", headers={"If-None-Match": etag}
-    )
+    request = urllib.request.Request(live_server.url + "/static/css/site.css", headers={"If-None-Match": etag})
     try:
         urllib.request.urlopen(request)
     except urllib.error.HTTPError as not_modified:
