@@ -1,7 +1,7 @@
 """Where media files live: a small storage interface and the local-disk backend.
 
 Files are written in two steps. Processing code writes to a *staged* temporary
-file (always on local disk, because Pillow and mutagen need a real file); once
+file (always on local disk, because Pillow and FFmpeg read real files); once
 the database row that names the file has committed, ``put`` moves it into place
 under its key. A crash between the two leaves at most a stale staged file, which
 ``flask --app app media check --fix`` clears.
