@@ -9,7 +9,7 @@ import json
 import sqlite_utils
 
 from archive.clock import now, today
-from archive.stories import themes_and_tags
+from archive.tags import themes_and_tags
 
 _SNAPSHOT_COLUMNS = ("title", "summary", "body", "era", "place", "content_notes")
 
