@@ -3,10 +3,10 @@
 Each command runs with an app context (``@with_appcontext``) and hands the
 domain its database, storage and index directory, like a view does."""
 
-from stories.cli import bags, database, index, media, users
+from stories.cli import backups, bags, database, index, media, users
 
 
 def init_app(app) -> None:
     """Register every command group with ``app``."""
-    for module in (database, users, media, index, bags):
+    for module in (database, users, media, index, bags, backups):
         module.init_app(app)
