@@ -18,6 +18,7 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ import sqlite_utils
 from archive import dublin_core, media, revisions
 from archive.clock import today
 from archive.consent import consent_history
+from archive.db import reading
 from archive.policy import PUBLIC, published_where
 from archive.storage import Storage
 from archive.themes import list_themes
@@ -106,11 +108,23 @@ def _media(
     return described, written
 
 
+class ExportError(Exception):
+    """A bag that cannot be made whole; the message says why."""
+
+
+def in_scope(facts: dict | None, scope: str) -> bool:
+    """Does a story (as ``dublin_core.facts`` reads it) belong in a bag of ``scope``?
+    The same rule as ``story_ids``, for a story that may have changed since."""
+    if facts is None:
+        return False
+    return dublin_core.is_public(facts) if scope == "public" else facts["status"] == "approved"
+
+
 def write_story(
-    db: sqlite_utils.Database, storage: Storage, payload: Path, story_id: str, *, url: str, publisher: str
+    db: sqlite_utils.Database, storage: Storage, payload: Path, facts: dict, *, url: str, publisher: str
 ) -> int:
     """Write one story's folder into ``payload``; returns how many files it holds."""
-    facts = dublin_core.facts(db, story_id)
+    story_id = facts["id"]
     folder = payload / "stories" / story_id
     story = {k: v for k, v in facts.items() if k not in _INTERNAL and k not in ("media", "captions")}
     story["quotation"] = bool(facts.get("quotation"))
@@ -141,24 +155,44 @@ def write_payload(
     target: Path,
     ids: list[str],
     *,
+    scope: str,
     story_url: Callable[[str], str],
     publisher: str,
     progress: Progress | None = None,
 ) -> ExportResult:
-    """Write every story of ``ids`` and themes.json into ``target`` (a new or empty
-    directory), before it becomes a bag with ``seal``."""
+    """Write every story of ``ids`` still in ``scope``, and themes.json, into
+    ``target`` (a new or empty directory), before it becomes a bag with ``seal``.
+
+    The app may be serving meanwhile: each story is read in one snapshot, and a
+    story withdrawn or narrowed since the list was made is left out."""
     target = Path(target)
     if target.exists() and any(target.iterdir()):
         raise FileExistsError(f"{target} is not empty")
     _private_dir(target)
-    files = 0
+    stories = files = 0
     for story_id in ids:
-        files += write_story(db, storage, target, story_id, url=story_url(story_id), publisher=publisher)
+        missing = None
+        with reading(db):
+            facts = dublin_core.facts(db, story_id)
+            if in_scope(facts, scope):
+                try:
+                    files += write_story(
+                        db, storage, target, facts, url=story_url(story_id), publisher=publisher
+                    )
+                    stories += 1
+                except FileNotFoundError as exc:
+                    shutil.rmtree(target / "stories" / story_id, ignore_errors=True)
+                    missing = exc
+        # A file gone because the story was just withdrawn is no loss; any other is.
+        if missing is not None and in_scope(dublin_core.facts(db, story_id), scope):
+            raise ExportError(
+                f"A media file of story {story_id} is missing; run `flask --app app media check`."
+            ) from missing
         if progress:
             progress(1)
     themes = [{k: t[k] for k in ("slug", "name", "description", "position")} for t in list_themes(db)]
     _write_private(target / "themes.json", _json(themes))
-    return ExportResult(stories=len(ids), files=files + 1)
+    return ExportResult(stories=stories, files=files + 1)
 
 
 class _FilesHashed(logging.Handler):

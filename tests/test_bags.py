@@ -176,3 +176,12 @@ def test_export_refuses_a_used_directory_or_no_site_address(app, runner, archive
     export(runner, tmp_path / "elsewhere", "--site-url", "https://mirror.example/")
     document = story_json(tmp_path / "elsewhere", archive["media"])
     assert document["story"]["permanent_url"] == f"https://mirror.example/stories/{archive['media']}"
+
+
+def test_a_missing_media_file_is_reported_not_bagged(app, db, runner, archive, tmp_path):
+    (item,) = [i for i in list_media(db, archive["media"]) if i["kind"] == "photo"]
+    media_storage(app).delete(item["files"]["display"]["storage_key"])
+    result = runner.invoke(args=["archive", "export", str(tmp_path / "bag")])
+    assert result.exit_code == 1
+    assert f"A media file of story {archive['media']} is missing" in result.output
+    assert "media check" in result.output and "incomplete" in result.output

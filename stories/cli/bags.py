@@ -46,10 +46,20 @@ def export_command(directory, everything, site_url):
     db, publisher = get_db(), current_app.config["ARCHIVE_NAME"]
     ids = bags.story_ids(db, scope)
     click.echo(f"Exporting {len(ids)} {bags.SCOPES[scope]}.")
-    with _story_urls(site_url) as story_url, click.progressbar(length=len(ids), label="Stories") as bar:
-        result = bags.write_payload(
-            db, get_storage(), directory, ids, story_url=story_url, publisher=publisher, progress=bar.update
-        )
+    try:
+        with _story_urls(site_url) as story_url, click.progressbar(length=len(ids), label="Stories") as bar:
+            result = bags.write_payload(
+                db,
+                get_storage(),
+                directory,
+                ids,
+                scope=scope,
+                story_url=story_url,
+                publisher=publisher,
+                progress=bar.update,
+            )
+    except bags.ExportError as exc:
+        raise click.ClickException(f"{exc} The bag in {directory} is incomplete: delete it.") from None
     with click.progressbar(length=result.files, label="Checksums") as bar:
         bags.seal(directory, result, scope=scope, publisher=publisher, progress=bar.update)
     click.echo(f"Wrote a bag of {result.stories} stories and {result.files} files to {directory}.")
