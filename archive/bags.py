@@ -36,7 +36,7 @@ from archive.themes import list_themes
 
 CHECKSUMS = ("sha256", "sha512")
 SCOPES = {
-    "public": "published stories open to the public",
+    "public": "the published stories open to the public",
     "all": "every approved story, whatever its access level (for the archive's keepers)",
 }
 # Columns of a story that stay inside the archive: how a contributor proves it is

@@ -72,7 +72,7 @@ def story_json(bag_dir, story_id):
 def test_a_public_bag_is_valid_and_holds_public_stories_only(app, runner, archive, tmp_path):
     target = tmp_path / "bag"
     output = export(runner, target).output
-    assert "Exporting 2 published stories open to the public." in output
+    assert "Exporting 2 stories: the published stories open to the public." in output
     bag = bagit.Bag(str(target))
     bag.validate()  # completeness and every checksum, by the library itself
     assert (target / "bagit.txt").read_text().startswith("BagIt-Version: 1.0\n")

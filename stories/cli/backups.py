@@ -47,7 +47,9 @@ def backup_command(file):
     except backups.BackupError as exc:
         raise click.ClickException(str(exc)) from None
     stories = sum(result.counts["stories"].values())
-    click.echo(f"Backed up {stories} stories and {result.files} files to {file} (mode 0600).")
+    click.echo(
+        f"Backed up the database ({stories} stories) and {result.files - 1} media files to {file} (mode 0600)."
+    )
     click.echo("It holds testimony: keep it on encrypted storage.")
     if result.missing:
         for key in result.missing:

@@ -45,7 +45,7 @@ def export_command(directory, everything, site_url):
     scope = "all" if everything else "public"
     db, publisher = get_db(), current_app.config["ARCHIVE_NAME"]
     ids = bags.story_ids(db, scope)
-    click.echo(f"Exporting {len(ids)} {bags.SCOPES[scope]}.")
+    click.echo(f"Exporting {len(ids)} stories: {bags.SCOPES[scope]}.")
     try:
         with _story_urls(site_url) as story_url, click.progressbar(length=len(ids), label="Stories") as bar:
             result = bags.write_payload(
