@@ -221,6 +221,10 @@ ERRORS = [
         "idDoesNotExist",
     ),
     ({"verb": "ListMetadataFormats", "identifier": f"oai:{HOST}:nope"}, "idDoesNotExist"),
+    (
+        {"verb": "GetRecord", "identifier": f"oai:{HOST}:\x01\x0b", "metadataPrefix": "oai_dc"},
+        "idDoesNotExist",
+    ),
     ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "theme:safe-spaces"}, "noRecordsMatch"),
     ({"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "until": "2000-01-01"}, "noRecordsMatch"),
     ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "no such set"}, "noRecordsMatch"),

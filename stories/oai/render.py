@@ -32,7 +32,9 @@ def _oai(tag: str) -> str:
 
 
 def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes) -> ET.Element:
-    element = ET.SubElement(parent, tag, {k: v for k, v in attributes.items() if v is not None})
+    element = ET.SubElement(
+        parent, tag, {k: _NOT_XML.sub("", v) for k, v in attributes.items() if v is not None}
+    )
     if text is not None:
         element.text = _NOT_XML.sub("", text)
     return element

@@ -193,6 +193,7 @@ VERB_HANDLERS = {
 
 @bp.route("/oai", methods=["GET", "POST"])
 def endpoint():
+    """Answer one OAI-PMH request (GET query or POST form) with an XML document."""
     pairs = list((request.form if request.method == "POST" else request.args).items(multi=True))
     repo = _repository()
     req = None
