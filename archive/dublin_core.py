@@ -3,8 +3,9 @@ archive describes a story to other systems (OAI-PMH, BagIt exports, the API).
 
 The mapping is a pure function of what ``facts`` reads from the database, plus
 two things the caller knows: the story's permanent URL and the archive's name.
-It is written in English and not translated: a record is one text for every
-harvester, whatever language a reader's browser asks for.
+Its own words (theme names, rights) are English and not translated: a record is
+one text for every harvester, whatever language a reader's browser asks for. (The
+creator's "Anonymous" comes from archive.citation, like every attribution.)
 
 | element | from |
 | --- | --- |
