@@ -1,5 +1,6 @@
 """The Crossings web application: ``create_app`` builds and configures it."""
 
+import datetime
 import os
 import secrets
 
@@ -33,6 +34,18 @@ def _load_or_create_secret_key(data_dir: str) -> str:
         return fh.read().strip()
 
 
+def _check_day(value: str | None, name: str) -> None:
+    """Refuse to start with a setting that must be a day (YYYY-MM-DD) but is not."""
+    if value is None:
+        return
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a date of the form YYYY-MM-DD, not {value!r}") from None
+    if len(value) != 10:
+        raise ValueError(f"{name} must be a date of the form YYYY-MM-DD, not {value!r}")
+
+
 def create_app(test_config=None):
     """Create and configure the Crossings app (the flaskr application-factory pattern)."""
     app = Flask(__name__, instance_relative_config=True)
@@ -51,6 +64,14 @@ def create_app(test_config=None):
         BABEL_DEFAULT_LOCALE="en",
         QUICK_EXIT_URL="https://www.bbc.co.uk/weather",
         SITE_URL=os.environ.get("CROSSINGS_SITE_URL"),
+        # Interoperability: the archive's name (Dublin Core publisher, OAI-PMH repositoryName),
+        # the OAI-PMH contact and identifier namespace, and its earliest datestamp (a day).
+        ARCHIVE_NAME=os.environ.get("CROSSINGS_ARCHIVE_NAME") or "Crossings oral history archive",
+        ADMIN_EMAIL=os.environ.get("CROSSINGS_ADMIN_EMAIL"),
+        OAI_HOST=os.environ.get("CROSSINGS_OAI_HOST"),
+        OAI_EARLIEST_DATESTAMP=os.environ.get("CROSSINGS_OAI_EARLIEST_DATESTAMP"),
+        OAI_PAGE_SIZE=100,
+        OAI_TOKEN_LIFETIME=24 * 3600,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -64,6 +85,7 @@ def create_app(test_config=None):
     app.config.setdefault("DATABASE", os.path.join(data_dir, "crossings.db"))
     app.config.setdefault("MEDIA_DIR", os.path.join(data_dir, "media"))
     app.config.setdefault("INDEX_DIR", os.path.join(data_dir, "index"))
+    _check_day(app.config.get("OAI_EARLIEST_DATESTAMP"), "CROSSINGS_OAI_EARLIEST_DATESTAMP")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _load_or_create_secret_key(data_dir)
 
@@ -77,6 +99,7 @@ def create_app(test_config=None):
         curate,
         extensions,
         media_files,
+        oai,
         public,
         resources,
         safety,
@@ -100,6 +123,7 @@ def create_app(test_config=None):
         media_files.bp,
         search.bp,
         api.bp,
+        oai.bp,
     ):
         app.register_blueprint(blueprint)
 

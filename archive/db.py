@@ -82,3 +82,18 @@ def checkpoint(db: sqlite_utils.Database) -> None:
     Used after a withdrawal so that the withdrawn text does not survive in
     old WAL frames."""
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+@contextlib.contextmanager
+def reading(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A read transaction: every query in the block sees the same committed state,
+    whatever other connections commit meanwhile (WAL keeps the snapshot). Writers
+    are never blocked by it."""
+    if db.conn.in_transaction:
+        yield db
+        return
+    db.execute("BEGIN")
+    try:
+        yield db
+    finally:
+        db.execute("ROLLBACK")

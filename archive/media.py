@@ -34,6 +34,17 @@ MAX_TRANSCRIPT = 200_000
 KINDS = ("photo", "audio")
 # Variants a viewer may ask for, per kind.
 VARIANTS = {"photo": ("display", "thumb"), "audio": ("audio", "vtt")}
+# File name extensions, by stored type (downloads, exports).
+EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "audio/mpeg": "mp3",
+    "audio/mp4": "m4a",
+    "audio/aac": "aac",
+    "audio/ogg": "ogg",
+    "audio/flac": "flac",
+    "audio/wav": "wav",
+}
 
 
 # --- the rules every photo and recording must meet (forms show the same messages) ---

@@ -7,6 +7,7 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from archive.db import BUSY_TIMEOUT_MS
+from archive.policy import PUBLIC, published_where
 from archive.themes import THEMES
 
 migrations = Migrations("crossings")
@@ -228,6 +229,45 @@ def m040_submission_keys(db: sqlite_utils.Database) -> None:
     same form twice (a reload of the receipt page) cannot create a second story."""
     db["stories"].add_column("submission_hash", str)
     db["stories"].create_index(["submission_hash"], unique=True)
+
+
+@migrations()
+def m140_dissemination(db: sqlite_utils.Database) -> None:
+    """What the archive has told OAI-PMH harvesters: one row per story that was ever
+    disseminated (public and published), with the day of its last change as
+    disseminated, whether it has left the public archive since (a deleted record),
+    and the sets it was in while it was public.
+
+    No foreign key to stories: withdrawal deletes every row that points to a story,
+    and these rows must outlive it (a deleted record is remembered persistently).
+    Stories public now are recorded as of their last update; what left the public
+    archive before this migration cannot be known and is not recorded."""
+    db["dissemination"].create(
+        {"story_id": str, "datestamp": str, "deleted": int, "fingerprint": str, "seq": int},
+        pk="story_id",
+        not_null={"datestamp", "deleted", "seq"},
+        defaults={"deleted": 0},
+    )
+    db["dissemination"].create_index(["datestamp", "story_id"])
+    db["dissemination"].create_index(["seq"])
+    db["dissemination_sets"].create(
+        {"story_id": str, "spec": str},
+        pk=("story_id", "spec"),
+        foreign_keys=[("story_id", "dissemination", "story_id")],
+    )
+    db["dissemination_sets"].create_index(["spec"])
+    where, params = published_where(PUBLIC)
+    db.execute(
+        "INSERT INTO dissemination (story_id, datestamp, deleted, fingerprint, seq) "
+        "SELECT s.id, substr(max(coalesce(s.updated, s.published), s.published), 1, 10), 0, NULL, "
+        "row_number() OVER (ORDER BY s.id) FROM stories s JOIN consent_records c ON c.id = s.consent_id "
+        f"WHERE {where}",
+        params,
+    )
+    db.execute(
+        "INSERT INTO dissemination_sets (story_id, spec) SELECT st.story_id, 'theme:' || st.theme "
+        "FROM story_themes st JOIN dissemination d ON d.story_id = st.story_id"
+    )
 
 
 # How long a process waits for another that is migrating (seconds).

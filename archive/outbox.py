@@ -6,13 +6,20 @@ the change itself; search_index drains the outbox after the transaction commits.
 
 import sqlite_utils
 
+from archive import dissemination
+
 
 def searchable_changed(db: sqlite_utils.Database, story_id: str, purge: bool = False) -> None:
     """Note that ``story_id`` must be re-read into (or removed from) the index.
 
     ``purge`` asks the drain to rewrite the index segments so that nothing of the
-    story survives in the index files (used for withdrawals)."""
+    story survives in the index files (used for withdrawals).
+
+    What OAI-PMH harvesters are told changes at the same point, in the same
+    transaction: a story entering or leaving the public archive, or changing
+    while in it, is noted in ``archive.dissemination``."""
     db["index_outbox"].insert({"story_id": story_id, "purge": int(purge)})
+    dissemination.note(db, story_id)
 
 
 def pending(db: sqlite_utils.Database, limit: int = 500) -> list[dict]:

@@ -9,7 +9,7 @@ import json
 import sqlite_utils
 
 from archive.clock import now, today
-from archive.stories import themes_and_tags
+from archive.tags import themes_and_tags
 
 _SNAPSHOT_COLUMNS = ("title", "summary", "body", "era", "place", "content_notes")
 
@@ -68,3 +68,26 @@ def get_revision(db: sqlite_utils.Database, story_id: str, revision_id: int) -> 
     """One revision of ``story_id`` with its text, or None."""
     rows = list(db["story_revisions"].rows_where("id = ? AND story_id = ?", [revision_id, story_id]))
     return _decode(rows[0]) if rows else None
+
+
+def revisions_to_keep(db: sqlite_utils.Database, story_id: str) -> list[dict]:
+    """A story's revisions for a copy kept outside the archive (a preservation bag),
+    oldest first, without curators' account ids.
+
+    Redactions are left out: they hold the removed passage. So is the text of every
+    revision older than the latest redaction, which still holds it too
+    (``text_withheld`` says so); its description stays."""
+    rows = [
+        _decode(row) for row in db["story_revisions"].rows_where("story_id = ?", [story_id], order_by="id")
+    ]
+    last_redaction = max((row["id"] for row in rows if row["reason"] == "redact"), default=0)
+    kept = []
+    for row in rows:
+        if row["reason"] == "redact":
+            continue
+        row.pop("actor_id", None)
+        row["text_withheld"] = row["id"] < last_redaction
+        if row["text_withheld"]:
+            row["body"] = None
+        kept.append(row)
+    return kept

@@ -17,8 +17,7 @@ from archive.consent import ConsentChoices, current_consent, record_consent
 from archive.errors import DuplicateSubmission, StoryError
 from archive.ids import hash_code, new_id, new_receipt_code
 from archive.policy import CONTRIBUTOR, CURATOR, is_narrower, is_published, published_where, transition
-
-TAG_KINDS = ("heritage", "language", "identity")
+from archive.tags import themes_and_tags
 
 # The limits of what a contributor writes, enforced here and shown by the forms.
 MIN_STORY_CHARS = 100
@@ -196,27 +195,6 @@ def find_by_receipt(db: sqlite_utils.Database, code: str | None) -> dict | None:
         return None
     rows = list(db["stories"].rows_where("receipt_hash = ?", [hash_code(code)]))
     return rows[0] if rows else None
-
-
-def themes_and_tags(db: sqlite_utils.Database, story_id: str) -> dict:
-    """A story's themes (in the vocabulary's order) and tags by kind."""
-    themes = [
-        r["theme"]
-        for r in db.query(
-            "SELECT st.theme FROM story_themes st JOIN themes t ON t.slug = st.theme "
-            "WHERE st.story_id = ? ORDER BY t.position",
-            [story_id],
-        )
-    ]
-    tags = {kind: [] for kind in TAG_KINDS}
-    for row in db["story_tags"].rows_where("story_id = ?", [story_id], order_by="id"):
-        tags[row["kind"]].append(row["value"])
-    return {
-        "themes": themes,
-        "heritage": tags["heritage"],
-        "languages": tags["language"],
-        "identity": tags["identity"],
-    }
 
 
 def describe(db: sqlite_utils.Database, story: dict) -> dict:

@@ -7,11 +7,12 @@ an unknown, unpublished or restricted story is a 404. Errors are JSON
 
 import logging
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 import search_index
+from archive import dublin_core
 from archive.citation import attribution
 from archive.policy import READABLE_ACCESS, published_where
 from archive.stories import load_published
@@ -120,7 +121,11 @@ def story(story_id):
     found = load_published(get_db(), [story_id]).get(story_id) if len(story_id) <= 64 else None
     if found is None or found["access"] not in READABLE_ACCESS[current_level()]:
         return error(404)
-    return jsonify(record(found))
+    body = record(found)
+    body["dublin_core"] = dublin_core.describe(
+        get_db(), story_id, url=body["url"], publisher=current_app.config["ARCHIVE_NAME"]
+    )
+    return jsonify(body)
 
 
 @bp.get("/themes")

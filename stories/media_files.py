@@ -26,17 +26,6 @@ bp = Blueprint("media", __name__)
 MEDIA_CSP = "default-src 'none'; media-src 'self'; img-src 'self'; sandbox; frame-ancestors 'none'"
 # Files up to this size are read into memory; larger ones are streamed from storage.
 IN_MEMORY_BYTES = 4 * 1024 * 1024
-# Extensions for the download name, by stored type.
-_EXTENSIONS = {
-    "image/jpeg": "jpg",
-    "image/png": "png",
-    "audio/mpeg": "mp3",
-    "audio/mp4": "m4a",
-    "audio/aac": "aac",
-    "audio/ogg": "ogg",
-    "audio/flac": "flac",
-    "audio/wav": "wav",
-}
 
 
 def _media_headers(response: Response, media_id: str, ext: str) -> Response:
@@ -92,7 +81,7 @@ def serve(media_id, variant):
         response.content_length = size
     # Keys are never reused for other content, so the key is a strong validator.
     response.set_etag(stored["storage_key"])
-    _media_headers(response, media_id, _EXTENSIONS.get(stored["mime"], "bin"))
+    _media_headers(response, media_id, media.EXTENSIONS.get(stored["mime"], "bin"))
     # make_conditional adds a Date header; stories.safety removes it (the server sends one).
     return response.make_conditional(request, accept_ranges=True, complete_length=size)
 

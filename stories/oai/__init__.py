@@ -1,0 +1,3 @@
+from stories.oai.views import bp
+
+__all__ = ["bp"]
