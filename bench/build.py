@@ -50,6 +50,7 @@ def main(argv=None):
         "generate_s": round(generated, 2),
         "rebuild_s": round(rebuilt, 2),
         "fts5_build_s": round(fts_built, 2),
+        "fts5_version": fts5.VERSION,
         "build_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "markers": markers,
     }

@@ -1,10 +1,18 @@
 """SQLite FTS5 over the same stories: the yardstick the benchmark holds Crossings to.
 
 ``page()`` computes what Crossings' /search page computes, the plain way: the
-matches a public reader may see (the archive's own rule, read from the archive's
-own tables at query time), their exact total, theme counts by GROUP BY over all
-of them, the theme filter when one is chosen, the top 20 by bm25 with FTS5's
-``snippet()``, and those 20 rows loaded from the stories table.
+matches a public reader may see, their exact total, theme counts by GROUP BY
+over all of them, the theme filter when one is chosen, the top 20 by bm25 with
+FTS5's ``snippet()``, and those 20 rows loaded from the stories table.
+
+Who may see a story is decided as Crossings decides it: the archive's own rule
+(``archive.access.published_where``), read from the archive's tables when the
+FTS tables are built, is kept beside each story (Crossings keeps the access
+level in its index), and the rows shown are checked against the archive's
+tables again when they are loaded (as Crossings' ``load_stories`` does). Checking
+the rule per match at query time instead joins every match with two archive
+tables whose rule columns sit after the story text: several times slower for a
+common word, which would make the yardstick an easy one to beat.
 
 CJK text is indexed as Crossings indexes it: every run of Han, Kana or Hangul
 characters becomes overlapping two-character tokens (in a column of its own), and
@@ -15,13 +23,16 @@ removed (Crossings stems with Porter and folds accents too).
 The FTS tables live in their own file; the archive is attached read-only in use.
 """
 
+import os
 import re
 import sqlite3
 
 from markupsafe import Markup, escape
 
-from archive.access import PUBLIC, published_where
+from archive.access import PUBLIC, can_view, published_where
 
+# Bump when what ``build`` writes changes, so that cached FTS files are rebuilt.
+VERSION = 2
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 # Column weights in bm25(): title, summary, body as Crossings weighs them; CJK bigrams as body.
 WEIGHTS = (3.0, 2.0, 1.0, 1.0)
@@ -73,30 +84,30 @@ def fts_query(text: str) -> str:
 
 
 def build(archive_path, fts_path) -> None:
-    """Build the FTS5 tables of every story that has text, in their own file.
-
-    Who may see a story is not decided here: ``page`` applies the archive's rule
-    when it searches, so a story approved, restricted or withdrawn later is
-    treated as the archive treats it."""
+    """Build the FTS5 tables of every story that has text, in their own file, with
+    whether a public reader may see it (the archive's rule, read now)."""
+    if os.path.exists(fts_path):
+        os.remove(fts_path)
     conn = sqlite3.connect(str(fts_path))
     conn.executescript(
         f"""
-        DROP TABLE IF EXISTS fts;
-        DROP TABLE IF EXISTS docs;
-        CREATE TABLE docs (rowid INTEGER PRIMARY KEY, story_id TEXT UNIQUE NOT NULL,
+        CREATE TABLE docs (rowid INTEGER PRIMARY KEY, story_id TEXT UNIQUE NOT NULL, public INTEGER NOT NULL,
                            title TEXT, summary TEXT, body TEXT, cjk TEXT);
         CREATE VIRTUAL TABLE fts USING fts5(title, summary, body, cjk, content='docs',
                                             content_rowid='rowid', tokenize='{TOKENIZER}');
         """
     )
     conn.execute("ATTACH DATABASE ? AS src", [str(archive_path)])
+    rule, params = published_where(PUBLIC)
     rows = conn.execute(
-        "SELECT id, title, summary, body FROM src.stories WHERE body IS NOT NULL ORDER BY rowid"
+        f"SELECT s.id, coalesce(({rule}), 0), s.title, s.summary, s.body FROM src.stories s"
+        " LEFT JOIN src.consent_records c ON c.id = s.consent_id WHERE s.body IS NOT NULL ORDER BY s.rowid",
+        params,
     )
     while batch := rows.fetchmany(2000):
         conn.executemany(
-            "INSERT INTO docs (story_id, title, summary, body, cjk) VALUES (?, ?, ?, ?, ?)",
-            [(i, t, s, b, cjk_text(" ".join(filter(None, (t, s, b))))) for i, t, s, b in batch],
+            "INSERT INTO docs (story_id, public, title, summary, body, cjk) VALUES (?, ?, ?, ?, ?, ?)",
+            [(i, p, t, s, b, cjk_text(" ".join(filter(None, (t, s, b))))) for i, p, t, s, b in batch],
         )
     conn.execute(
         "INSERT INTO fts (rowid, title, summary, body, cjk) SELECT rowid, title, summary, body, cjk FROM docs"
@@ -116,36 +127,41 @@ def connect(fts_path, archive_path) -> sqlite3.Connection:
 
 
 def _matches(theme):
-    """FROM, WHERE and parameters of the matches a public reader may see
-    (and, with ``theme``, only those in it). The first parameter is the query."""
-    rule, params = published_where(PUBLIC)
-    # CROSS JOIN keeps the full-text match as the outer loop: left to itself
-    # SQLite walks every approved story by the status index and runs the match
-    # once per story.
-    tables = (
-        "FROM fts CROSS JOIN docs d ON d.rowid = fts.rowid"
-        " CROSS JOIN src.stories s ON s.id = d.story_id"
-        " CROSS JOIN src.consent_records c ON c.id = s.consent_id"
-    )
-    where = f"WHERE fts MATCH ? AND {rule}"
+    """FROM, WHERE and parameters of the matches a public reader may see (and,
+    with ``theme``, only those in it). The first parameter is the query."""
+    # CROSS JOIN keeps the full-text match as the outer loop.
+    tables = "FROM fts CROSS JOIN docs d ON d.rowid = fts.rowid"
+    where, params = "WHERE fts MATCH ? AND d.public = 1", []
     if theme:
-        where += " AND EXISTS (SELECT 1 FROM src.story_themes t WHERE t.story_id = s.id AND t.theme = ?)"
-        params = [*params, theme]
+        where += (
+            " AND EXISTS (SELECT 1 FROM src.story_themes t WHERE t.story_id = d.story_id AND t.theme = ?)"
+        )
+        params = [theme]
     return tables, where, params
 
 
 def _stories(conn, ids) -> dict:
-    """The rows a results list shows, with their themes, as ``{id: dict}``."""
+    """The rows a results list shows, with their themes, as ``{id: dict}``; only
+    stories a public reader may still see by the archive's tables as they are now."""
     marks = ",".join("?" * len(ids))
     columns = ("id", "title", "attribution", "published", "summary", "content_notes")
-    stories = {
-        row[0]: {**dict(zip(columns, row, strict=True)), "themes": []}
-        for row in conn.execute(f"SELECT {', '.join(columns)} FROM src.stories WHERE id IN ({marks})", ids)
-    }
+    rule_columns = ("status", "embargo_released", "access", "embargo_until")
+    stories = {}
+    # Looked up by primary key and the rule applied in Python (archive.access.can_view):
+    # with the rule's SQL in the WHERE clause SQLite walks every approved story.
+    for row in conn.execute(
+        f"SELECT {', '.join('s.' + c for c in columns)}, s.status, s.embargo_released, c.access, c.embargo_until"
+        f" FROM src.stories s JOIN src.consent_records c ON c.id = s.consent_id WHERE s.id IN ({marks})",
+        ids,
+    ):
+        story = dict(zip(columns + rule_columns, row, strict=True))
+        if can_view(PUBLIC, story, story):
+            stories[story["id"]] = {**{c: story[c] for c in columns}, "themes": []}
     for story_id, slug in conn.execute(
         f"SELECT story_id, theme FROM src.story_themes WHERE story_id IN ({marks}) ORDER BY rowid", ids
     ):
-        stories[story_id]["themes"].append(slug)
+        if story_id in stories:
+            stories[story_id]["themes"].append(slug)
     return stories
 
 
@@ -163,7 +179,7 @@ def page(conn, text: str, theme: str | None = None, page: int = 1, per_page: int
     total = conn.execute(f"SELECT count(*) {tables} {where}", args).fetchone()[0]
     facets = dict(
         conn.execute(
-            f"SELECT st.theme, count(*) {tables} CROSS JOIN src.story_themes st ON st.story_id = s.id {where}"
+            f"SELECT st.theme, count(*) {tables} CROSS JOIN src.story_themes st ON st.story_id = d.story_id {where}"
             " GROUP BY st.theme ORDER BY count(*) DESC, st.theme",
             args,
         ).fetchall()

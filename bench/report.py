@@ -100,7 +100,8 @@ def markdown(r) -> str:
         "",
         f"{r['queries']} queries ({', '.join(f'{n} {k}' for k, n in r['kinds'].items())}); "
         f"Crossings and the FTS5 page each under gunicorn with {r['workers']} sync workers on loopback; "
-        f"{r['machine']['cpus']} cores; times in ms. Goals for {size:,} stories.",
+        f"{r['machine']['cpus']} cores, load average {' → '.join(map(str, r['machine'].get('load_average', [])))}"
+        f" (other work running skews every number); times in ms. Goals for {size:,} stories.",
         "",
         "| goal | measured | |",
         "| --- | --- | --- |",
@@ -193,7 +194,11 @@ def markdown(r) -> str:
             f"{w['median_s']} / {w['max_s']}",
             "–",
         ),
-        ("build: index or FTS tables (s)", r["build"]["rebuild_s"], r["build"]["fts5_build_s"]),
+        (
+            "build time when the data was cached: index or FTS tables (s)",
+            r["build"]["rebuild_s"],
+            r["build"]["fts5_build_s"],
+        ),
         ("size on disk (MB)", r["index_mb"], r["fts5_mb"]),
         ("peak memory of a server process (MB)", r["memory"]["crossings"], r["memory"]["fts5"]),
     ]

@@ -41,6 +41,7 @@ def dir_size(path) -> int:
 def cached_data(stories: int, seed: int, fresh: bool) -> tuple[str, dict]:
     """The pristine generated archive, index and FTS5 file for ``stories`` and
     ``seed``, built (in its own process) when missing. Returns (dir, build info)."""
+    from bench import fts5
     from bench.generate import VERSION
 
     cache = os.path.join(HERE, "data", f"cache-{stories}-seed{seed}-v{VERSION}")
@@ -65,7 +66,15 @@ def cached_data(stories: int, seed: int, fresh: bool) -> tuple[str, dict]:
             cwd=ROOT,
         )
     with open(info_path) as fh:
-        return cache, json.load(fh)
+        info = json.load(fh)
+    if info.get("fts5_version") != fts5.VERSION:
+        print("Rebuilding the FTS5 tables (their layout changed)...", file=sys.stderr)
+        started = time.perf_counter()
+        fts5.build(os.path.join(cache, "crossings.db"), os.path.join(cache, "fts5.db"))
+        info.update(fts5_build_s=round(time.perf_counter() - started, 2), fts5_version=fts5.VERSION)
+        with open(info_path, "w") as fh:
+            json.dump(info, fh, indent=1)
+    return cache, info
 
 
 def working_copy(cache: str, stories: int) -> str:
@@ -148,8 +157,12 @@ class Servers:
     def __enter__(self):
         from bench.servers import free_port
 
-        for server in self.all:
-            server.start(free_port())
+        try:
+            for server in self.all:
+                server.start(free_port())
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *exc):
@@ -262,14 +275,16 @@ def main(argv=None):
     from bench import fts5, peers, servers
     from bench.queries import KINDS, query_sets
 
+    load_at_start = os.getloadavg()
     cache, build = cached_data(args.stories, args.seed, args.fresh)
     work = working_copy(cache, args.stories)
     fts_path = os.path.join(cache, "fts5.db")
     datasette = None
     if args.peers:
-        peers_db = os.path.join(cache, f"{peers.DB_NAME}.db")
+        peers_db = os.path.join(cache, f"{peers.DB_NAME}-v{fts5.VERSION}", f"{peers.DB_NAME}.db")
         if not os.path.exists(peers_db):
             print("Building the Datasette database...", file=sys.stderr)
+            os.makedirs(os.path.dirname(peers_db), exist_ok=True)
             peers.build(os.path.join(cache, "crossings.db"), peers_db)
         datasette = servers.datasette(args.peers, peers_db, os.path.join(work, "servers.log"))
 
@@ -299,6 +314,8 @@ def main(argv=None):
             "sqlite": sqlite3.sqlite_version,
             "gunicorn": importlib.metadata.version("gunicorn"),
             "whoosh": importlib.metadata.version("whoosh"),
+            # Other work on the machine skews every number: the 1-minute load average at start and end.
+            "load_average": [round(load_at_start[0], 2), round(os.getloadavg()[0], 2)],
         },
         "build": build,
         "index_mb": index_mb,
