@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench bench-large messages clean
+.PHONY: run test lint bench bench-large bench-peers messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,11 +33,26 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: $(VENV)/.dev
-	$(BIN)/python -m bench.run
+# Benchmark (see README, Benchmark). STORIES, WORKERS and BENCH_ARGS (more bench.run options) may be set.
+STORIES ?= 20000
+WORKERS ?= 2
+BENCH_ARGS ?=
+PEERS_VENV := .venv-peers
 
-bench-large: $(VENV)/.dev
-	$(BIN)/python -m bench.run --stories 100000
+bench: $(VENV)/.runtime
+	$(BIN)/python -m bench.run --stories $(STORIES) --workers $(WORKERS) $(BENCH_ARGS)
+
+bench-large: $(VENV)/.runtime
+	$(BIN)/python -m bench.run --stories 100000 --workers $(WORKERS) $(BENCH_ARGS)
+
+# Datasette lives in its own virtualenv, from its own hash-pinned file, away from the app's packages.
+$(PEERS_VENV)/.installed: bench/requirements-peers.txt
+	$(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/python -m pip install --quiet --require-hashes -r bench/requirements-peers.txt
+	touch $@
+
+bench-peers: $(VENV)/.runtime $(PEERS_VENV)/.installed
+	$(BIN)/python -m bench.run --stories $(STORIES) --workers $(WORKERS) --peers $(PEERS_VENV)/bin/datasette $(BENCH_ARGS)
 
 # Every user-facing string is marked for translation; this collects them for translators.
 messages: $(VENV)/.dev

@@ -21,7 +21,6 @@ import tempfile
 import time
 
 import mutagen
-from archive.media_errors import MediaError
 from flask import Flask
 from flask_babel import Babel
 from mutagen.apev2 import APEv2
@@ -30,6 +29,7 @@ from mutagen.id3 import ID3
 from archive.audio import AUDIO_TYPES, process_audio
 from archive.audio_check import leftovers
 from archive.audio_formats import leading_tags_end, mapped, sniff, trailing_tags_start
+from archive.errors import MediaError
 from archive.storage import LocalStorage
 from tests.audio_fixtures import probe, text_hits
 

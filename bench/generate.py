@@ -5,6 +5,12 @@ with a share of Chinese, Japanese, Korean, Vietnamese and Tagalog phrases, so th
 common and rare terms, phrases and CJK queries all have something to find.
 Rows are written straight into the real schema (after the real migrations): going
 through the web form 20,000 times would measure the form, not search.
+
+Not every story is public: a fifth are for researchers only, and a few are pending,
+under an unreleased embargo or released from one, so that the "who may see what"
+rule has something to decide on both sides of the comparison. A few public stories
+carry a made-up marker word found nowhere else (see ``plant_markers``), so that the
+benchmark can tell when a withdrawn story's words have left the index files.
 """
 
 import random
@@ -34,12 +40,33 @@ CONTENT = (
 CJK = [
     "我在香港長大",
     "外婆的餃子",
-    "할머니의 김치",
-    "우리 할머니는",
+    "台北的夜市",
+    "阿嬤在台南煮飯",
+    "中秋節吃月餅",
+    "我們一起喝茶",
+    "家族的故事很長",
+    "媽媽說廣東話",
+    "新年放鞭炮",
+    "爺爺的照片",
+    "我愛我的伴侶",
+    "移民到加拿大",
     "味噌汁を作る",
     "おばあちゃんの家",
-    "台北的夜市",
     "東京で育った",
+    "お正月に帰る",
+    "日本語を話す",
+    "祖母の台所",
+    "桜の季節",
+    "家族の写真",
+    "大阪の友達",
+    "할머니의 김치",
+    "우리 할머니는",
+    "추석에 송편을 빚다",
+    "서울에서 자랐다",
+    "한국어를 배우다",
+    "엄마의 된장찌개",
+    "가족 사진",
+    "부산 바닷가",
 ]
 VIET = ["phở", "bà ngoại", "cảm ơn", "Tết", "bánh mì", "gia đình"]
 TAGALOG = ["lola", "salamat po", "kapamilya", "tita", "adobo", "pamilya", "bahay"]
@@ -66,6 +93,18 @@ IDENTITY = ["gay", "lesbian", "bisexual", "trans", "nonbinary", "queer", "asexua
 PLACES = ["London", "Manchester", "Hong Kong", "Manila", "Seoul", "Tokyo", "Sydney", "Toronto", "Vancouver"]
 DECADES = list(range(1950, 2030, 10))
 ACCESS = ["public"] * 8 + ["researchers"] * 2
+# Bump when the generated archive changes, so that cached data is not reused.
+VERSION = 2
+# Real words inside the CJK runs above (a CJK query finds them only inside longer runs),
+# used as the benchmark's CJK queries.
+CJK_WORDS = (
+    "香港 長大 外婆 餃子 台北 夜市 阿嬤 台南 煮飯 中秋節 月餅 我們 一起 喝茶 家族 故事 媽媽 廣東話 "
+    "新年 鞭炮 爺爺 照片 伴侶 移民 加拿大 味噌汁 味噌 作る おばあちゃん 東京 育った お正月 帰る 日本語 "
+    "話す 祖母 台所 季節 写真 大阪 友達 할머니 김치 할머니는 추석 송편 서울 자랐다 한국어 배우다 엄마 "
+    "된장찌개 가족 사진 부산 바닷가"
+).split()
+# Single-word queries: the content vocabulary plus Vietnamese and Tagalog words.
+SINGLE_WORDS = CONTENT + ["phở", "Tết", "lola", "tita", "adobo", "pamilya", "bahay", "kapamilya"]
 
 
 def _made_up_words(rng, n):
@@ -98,8 +137,22 @@ class StoryWriter:
         return " ".join(sentences)
 
 
+def _status(rng):
+    """(status, embargo_until, embargo_released): mostly approved, a few pending
+    or under embargo (unreleased ones are not published)."""
+    roll = rng.random()
+    if roll < 0.02:
+        return "pending", None, 0
+    if roll < 0.03:
+        return "approved", "2099-01-01", 0
+    if roll < 0.035:
+        return "approved", "2025-01-01", 1
+    return "approved", None, 0
+
+
 def generate(db, stories=20_000, seed=1, batch=1000):
-    """Fill ``db`` (already migrated or not) with ``stories`` approved stories. Returns their ids."""
+    """Fill ``db`` (already migrated or not) with ``stories`` stories, nearly all
+    approved (see ``_status``). Returns their ids."""
     migrate(db)
     writer = StoryWriter(seed)
     rng = writer.rng
@@ -110,10 +163,11 @@ def generate(db, stories=20_000, seed=1, batch=1000):
         for _ in range(start, min(start + batch, stories)):
             sid = new_id()
             ids.append(sid)
+            status, embargo_until, embargo_released = _status(rng)
             rows.append(
                 {
                     "id": sid,
-                    "status": "approved",
+                    "status": status,
                     "title": " ".join(rng.choices(CONTENT, k=rng.randint(3, 7))).capitalize(),
                     "body": writer.text(rng.randint(250, 350)),
                     "summary": None,
@@ -123,10 +177,12 @@ def generate(db, stories=20_000, seed=1, batch=1000):
                     "content_notes": None,
                     "receipt_hash": None,
                     "consent_id": consent_id,
-                    "embargo_released": 0,
+                    "embargo_released": embargo_released,
                     "created": "2026-01-01",
                     "updated": "2026-01-01",
-                    "published": f"20{rng.randint(20, 26)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                    "published": None
+                    if status == "pending"
+                    else f"20{rng.randint(20, 26)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
                 }
             )
             consents.append(
@@ -139,7 +195,7 @@ def generate(db, stories=20_000, seed=1, batch=1000):
                     "archiving": 1,
                     "access": rng.choice(ACCESS),
                     "quotation": rng.randint(0, 1),
-                    "embargo_until": None,
+                    "embargo_until": embargo_until,
                     "adult": 1,
                 }
             )
@@ -159,3 +215,30 @@ def generate(db, stories=20_000, seed=1, batch=1000):
             db["story_themes"].insert_all(themes)
             db["story_tags"].insert_all(tags)
     return ids
+
+
+def plant_markers(db, count=3, seed=1):
+    """Append a made-up word, found nowhere else, to the text of ``count`` public
+    published stories spread over the archive. Returns ``[(story_id, marker)]``.
+
+    Markers are lowercase letters ending in "q", which the index's stemmer leaves
+    as they are, so the same bytes can be looked for in the index files."""
+    from archive.policy import PUBLIC, published_where
+
+    rng = random.Random(seed * 7919)
+    where, params = published_where(PUBLIC)
+    ids = [
+        r[0]
+        for r in db.execute(
+            f"SELECT s.id FROM stories s JOIN consent_records c ON c.id = s.consent_id WHERE {where} ORDER BY s.rowid",
+            params,
+        )
+    ]
+    chosen = [ids[(i * 2 + 1) * len(ids) // (count * 2)] for i in range(count)]
+    planted = []
+    with db.atomic():
+        for story_id in chosen:
+            marker = "zq" + "".join(rng.choice("bcdfghjklmnpvwxz") for _ in range(10)) + "q"
+            db.execute("UPDATE stories SET body = body || ' ' || ? WHERE id = ?", [marker, story_id])
+            planted.append((story_id, marker))
+    return planted
