@@ -125,3 +125,23 @@ def test_a_story_with_content_notes_gates_its_photos_and_recordings_too(client, 
     assert "/thumb" not in client.get("/").get_data(as_text=True)
     drain(client.application, db)
     assert "/thumb" not in client.get("/search").get_data(as_text=True)
+
+
+def test_the_migration_numbers_stories_already_published_and_reindexes_them(tmp_path):
+    from archive.db import open_db
+    from archive.migrations import migrate, migrations
+
+    db = open_db(tmp_path / "old.db")
+    migrations.apply(db, stop_before="m110_publication_order")
+    stories = []
+    for n, day in enumerate(("2025-03-02", "2025-03-01", "2025-03-02")):
+        story_id = f"s{n}"
+        db["stories"].insert({"id": story_id, "status": "approved", "title": story_id, "published": day})
+        stories.append(story_id)
+    db["stories"].insert({"id": "pending", "status": "pending", "title": "p"})
+    db.conn.commit()
+    assert "m110_publication_order" in migrate(db)
+    numbers = {row["id"]: row["published_seq"] for row in db["stories"].rows}
+    assert numbers == {"s1": 1, "s0": 2, "s2": 3, "pending": None}
+    assert sorted(row["story_id"] for row in db["index_outbox"].rows) == sorted(stories)
+    db.close()
