@@ -20,11 +20,17 @@ PAGE_SIZE = 20
 RECENT = 6  # stories under "Recently published" on the home page
 
 
-def permanent_url(story_id: str) -> str:
-    """The story's permanent URL, on the configured site address when there is one."""
-    path = url_for("public.story", story_id=story_id)
+def site_url(endpoint: str, **values) -> str:
+    """A page's whole address, on the configured site address when there is one."""
     site = current_app.config.get("SITE_URL")
-    return (site.rstrip("/") + path) if site else url_for("public.story", story_id=story_id, _external=True)
+    if site:
+        return site.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def permanent_url(story_id: str) -> str:
+    """The story's permanent URL."""
+    return site_url("public.story", story_id=story_id)
 
 
 def load_visible_story(story_id: str) -> dict:

@@ -2,7 +2,7 @@
 change photos and recordings, narrow access, withdraw. No account and no
 JavaScript needed. Views parse the form, call archive.workflows, render."""
 
-from flask import Blueprint, current_app, make_response, render_template, request, url_for
+from flask import Blueprint, make_response, render_template, request
 from flask_babel import gettext as _
 
 from archive import media, workflows
@@ -23,6 +23,7 @@ from stories.contribute.forms import (
     WithdrawForm,
 )
 from stories.media_files import grant_media, media_for_page
+from stories.public import site_url
 from stories.resources import get_db, get_storage
 from stories.shared_forms import ConfirmForm
 
@@ -96,8 +97,14 @@ def received():
             again=request.args.get("again") == "1",
             minutes=receipt_window.WINDOW_MINUTES,
             forget_form=ConfirmForm(formdata=None),
+            my_story_url=_my_story_url(),
         )
     )
+
+
+def _my_story_url() -> str:
+    """The whole address of /my-story, for a receipt kept on paper or in a file."""
+    return site_url("contribute.my_story")
 
 
 def _gone(forgotten: bool) -> str:
@@ -110,11 +117,8 @@ def receipt_text():
     receipt = receipt_window.current()
     if receipt is None:
         return private(_gone(False), 410)
-    site = current_app.config.get("SITE_URL")
-    path = url_for("contribute.my_story")
-    my_story_url = site.rstrip("/") + path if site else url_for("contribute.my_story", _external=True)
     body = render_template(
-        "receipt.txt", code=receipt.code, story_id=receipt.story_id, my_story_url=my_story_url
+        "receipt.txt", code=receipt.code, story_id=receipt.story_id, my_story_url=_my_story_url()
     )
     response = private(body)
     response.mimetype = "text/plain"

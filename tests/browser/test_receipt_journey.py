@@ -113,6 +113,7 @@ def test_the_receipt_survives_a_reload_back_and_send_again_and_saves_as_text(pag
     assert page.locator("#receipt-code").is_visible()
     assert not page.locator(".exit-bar").is_visible()
     assert not page.get_by_role("link", name="Save as a text file").is_visible()
+    assert f"{live_server.url}/my-story" in page.locator(".print-only").inner_text()
     page.emulate_media(media="screen")
 
     # When the window has ended, the sealed code is gone from the database files, WAL included.
