@@ -48,12 +48,17 @@ def _check_day(value: str | None, name: str) -> None:
 
 def create_app(test_config=None):
     """Create and configure the Crossings app (the flaskr application-factory pattern)."""
+    from stories import limits
+
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(
         DATA_DIR=os.environ.get("CROSSINGS_DATA_DIR") or app.instance_path,
         SECRET_KEY=os.environ.get("SECRET_KEY"),
         # Whole request bodies: 6 photos of 20 MB plus 3 recordings of 200 MB, with room for the form.
         MAX_CONTENT_LENGTH=(6 * 20 + 3 * 200 + 8) * 1024 * 1024,
+        # One text field, and the number of fields, as the forms' own limits need (stories.limits).
+        MAX_FORM_MEMORY_SIZE=limits.MAX_FORM_MEMORY_SIZE,
+        MAX_FORM_PARTS=limits.MAX_FORM_PARTS,
         # A contributor may take hours to write; the CSRF token lives as long as the session.
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_HTTPONLY=True,
@@ -109,6 +114,7 @@ def create_app(test_config=None):
     )
 
     resources.init_app(app)
+    limits.init_app(app)  # before extensions: CSRF protection reads the form
     extensions.init_app(app)
     safety.init_app(app)
     templating.init_app(app)

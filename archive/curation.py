@@ -78,10 +78,22 @@ def approve(db: sqlite_utils.Database, story_id: str, curator_id: int | None) ->
         problems = approval_problems(db, story_id)
         if problems:
             raise StoryError(problems[0])
-        # A request for changes or a rejection reason no longer applies.
-        return {"published": story["published"] or today(), "curator_message": None}
+        # A request for changes or a rejection reason no longer applies. A story
+        # approved again after unpublishing keeps its first day and number.
+        return {
+            "published": story["published"] or today(),
+            "published_seq": story["published_seq"] or next_publication_number(db),
+            "curator_message": None,
+        }
 
     _decide(db, story_id, "approve", curator_id, publication)
+
+
+def next_publication_number(db: sqlite_utils.Database) -> int:
+    """The number the next approved story gets in the order of publication. Read
+    inside the approving transaction (which holds the write lock), so two
+    approvals at once get different numbers."""
+    return db.execute("SELECT coalesce(max(published_seq), 0) + 1 FROM stories").fetchone()[0]
 
 
 def _message(text: str | None, missing) -> str:
@@ -227,32 +239,55 @@ def status_counts(db: sqlite_utils.Database) -> dict:
     return counts
 
 
+# What a queue or list row shows of a story: enough to tell four stories with the
+# same title apart (the pseudonym and the start of the text; themes and media are
+# added by _with_details).
+_ROW_COLUMNS = "id, title, attribution, substr(body, 1, 400) AS body_start, created, updated, published, withdrawn, status"
+
+
+def _with_details(db: sqlite_utils.Database, rows: list[dict]) -> list[dict]:
+    """Add each row's themes (in the vocabulary's order) and its numbers of photos and recordings."""
+    rows = [dict(row, themes=[], photos=0, recordings=0) for row in rows]
+    by_id = {row["id"]: row for row in rows}
+    if not by_id:
+        return rows
+    marks = ",".join("?" * len(by_id))
+    for story_id, theme in db.execute(
+        "SELECT st.story_id, st.theme FROM story_themes st JOIN themes t ON t.slug = st.theme "
+        f"WHERE st.story_id IN ({marks}) ORDER BY t.position",
+        list(by_id),
+    ):
+        by_id[story_id]["themes"].append(theme)
+    for story_id, kind, n in db.execute(
+        f"SELECT story_id, kind, count(*) FROM media WHERE story_id IN ({marks}) GROUP BY story_id, kind",
+        list(by_id),
+    ):
+        by_id[story_id]["photos" if kind == "photo" else "recordings"] = n
+    return rows
+
+
 def queue(db: sqlite_utils.Database, limit: int = 200) -> list[dict]:
-    """Stories awaiting a curator's review, oldest first."""
-    return list(
-        db.query(
-            "SELECT id, title, created, updated, status FROM stories WHERE status = 'pending' "
-            "ORDER BY created, rowid LIMIT ?",
-            [limit],
-        )
+    """Stories awaiting a curator's review, oldest first, with their themes and media counts."""
+    rows = db.query(
+        f"SELECT {_ROW_COLUMNS} FROM stories WHERE status = 'pending' ORDER BY created, rowid LIMIT ?",
+        [limit],
     )
+    return _with_details(db, list(rows))
 
 
 def list_by_status(
     db: sqlite_utils.Database, status: str, limit: int = 50, offset: int = 0
 ) -> tuple[list[dict], int]:
-    """Stories in ``status``, oldest first. Returns ``(rows, total)``."""
+    """Stories in ``status``, oldest first, with their themes and media counts.
+    Returns ``(rows, total)``."""
     if status not in STATUSES:
         raise StoryError(_l("Unknown status."))
     total = db["stories"].count_where("status = ?", [status])
-    rows = list(
-        db.query(
-            "SELECT id, title, created, updated, published, withdrawn, status FROM stories "
-            "WHERE status = ? ORDER BY created, rowid LIMIT ? OFFSET ?",
-            [status, limit, offset],
-        )
+    rows = db.query(
+        f"SELECT {_ROW_COLUMNS} FROM stories WHERE status = ? ORDER BY created, rowid LIMIT ? OFFSET ?",
+        [status, limit, offset],
     )
-    return rows, total
+    return _with_details(db, list(rows)), total
 
 
 # Audit actions that are a curator's decision on a story.

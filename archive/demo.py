@@ -1,18 +1,24 @@
 """Sample stories, written for demonstration and labelled as such wherever they appear."""
 
+import io
+
 import sqlite_utils
+from PIL import Image, ImageDraw
 
 from archive.consent import ConsentChoices
 from archive.curation import approve
+from archive.media import PhotoUpload
+from archive.storage import Storage
 from archive.stories import StoryDraft, submit_story
+from archive.workflows import submit_with_media
 
 SAMPLE_NOTE = (
     "This is a sample story written for demonstration by the Crossings team. "
-    "It is not a real testimony and describes no real person.\n\n"
+    "It is not a real testimony and describes no real person."
 )
 DEMO_CONSENT_TEXT = "Sample stories are written by the Crossings team for demonstration."
 
-# (title, body, themes, heritage, languages, identity, era, place, access, content_notes)
+# (title, body, themes, heritage, languages, identity, era, place, access, content_notes, summary)
 SAMPLES = [
     (
         "Dumplings at the Lunar New Year table",
@@ -29,6 +35,7 @@ SAMPLES = [
         "Hong Kong",
         "public",
         None,
+        "Sample story: a grandmother keeps teaching dumpling pleats after her grandchild comes out, and hands the new partner a rolling pin.",
     ),
     (
         "My halmeoni's kimchi and the word I did not have",
@@ -44,6 +51,7 @@ SAMPLES = [
         "Seoul",
         "public",
         "coming out to family",
+        "Sample story: coming out in clumsy Korean to a grandmother who says love does not need a dictionary.",
     ),
     (
         "Miso soup on the first morning",
@@ -58,6 +66,7 @@ SAMPLES = [
         "Osaka",
         "public",
         "leaving home, housing insecurity",
+        "Sample story: a young trans person makes their mother's miso soup on the first morning away from home.",
     ),
     (
         "Phở with my father on Sundays",
@@ -73,6 +82,7 @@ SAMPLES = [
         "Melbourne",
         "public",
         None,
+        "Sample story: Sunday bowls of phở become the place where a quiet father hears the big answer.",
     ),
     (
         "Salamat, Lola",
@@ -87,6 +97,7 @@ SAMPLES = [
         "Manila",
         "public",
         None,
+        "Sample story: a grandmother in Manila who defended her nonbinary grandchild against the rest of the family.",
     ),
     (
         "You do not look Asian enough",
@@ -102,6 +113,7 @@ SAMPLES = [
         "London",
         "public",
         None,
+        "Sample story: told they do not look Asian enough, a newcomer stays and starts a reading group for mixed members.",
     ),
     (
         "The bilingual drag night",
@@ -116,6 +128,7 @@ SAMPLES = [
         "Sydney",
         "public",
         None,
+        "Sample story: a drag night with every number in two languages, where audiences learn each other's songs.",
     ),
     (
         "The counsellor who asked the right question",
@@ -130,6 +143,7 @@ SAMPLES = [
         "Birmingham",
         "researchers",
         "mental health, suicidal thoughts",
+        "Sample story: after counsellors who asked them to choose, one who asked about family first.",
     ),
     (
         "Marching with my mother",
@@ -144,6 +158,7 @@ SAMPLES = [
         "Toronto",
         "public",
         None,
+        "Sample story: a mother carries a bilingual sign at Pride, scared all day and there anyway.",
     ),
     (
         "Translating myself to my partner's parents",
@@ -158,6 +173,7 @@ SAMPLES = [
         "Manchester",
         "public",
         None,
+        "Sample story: a slow dinner-table translation that ends with being called their child.",
     ),
     (
         "What the aunties said at the wedding",
@@ -173,6 +189,7 @@ SAMPLES = [
         "Jakarta",
         "public",
         None,
+        "Sample story: at a cousin's wedding an aunt tells of the woman she loved before she married.",
     ),
     (
         "A zine of mixed queer recipes",
@@ -187,18 +204,118 @@ SAMPLES = [
         "Glasgow",
         "public",
         None,
+        "Sample story: a zine of recipes from mixed queer friends, each with the story of a table that felt like home.",
     ),
 ]
 
 
-def load_samples(db: sqlite_utils.Database) -> int:
-    """Submit and approve every sample story. Returns how many were loaded."""
-    for title, body, themes, heritage, languages, identity, era, place, access, notes in SAMPLES:
+# --- sample illustrations: drawn here in flat shapes, so the samples need no outside files ---
+
+
+def _dumplings(draw) -> None:
+    draw.rectangle((0, 0, 640, 480), fill="#f3e3c3")
+    draw.ellipse((40, 150, 600, 470), fill="#9a5b34")
+    draw.ellipse((150, 200, 490, 400), fill="#fbf8f2", outline="#d9cbb4", width=6)
+    for x, y in ((215, 250), (300, 235), (385, 250), (235, 320), (320, 330), (400, 315)):
+        draw.chord((x - 45, y - 40, x + 45, y + 40), 180, 360, fill="#f1e6cf", outline="#b79a6d", width=4)
+    draw.rounded_rectangle((470, 90, 620, 120), radius=14, fill="#c9925f", outline="#7a4a28", width=4)
+
+
+def _pho(draw) -> None:
+    draw.rectangle((0, 0, 640, 480), fill="#cfe3e0")
+    draw.rectangle((0, 360, 640, 480), fill="#8aa6a1")
+    draw.chord((130, 170, 510, 470), 0, 180, fill="#a4161a")
+    draw.ellipse((130, 250, 510, 330), fill="#e8c27a")
+    for offset in range(-120, 140, 40):
+        draw.arc((250 + offset, 255, 330 + offset, 325), 200, 340, fill="#fdf6e3", width=5)
+    for x in (240, 320, 400):
+        for step in range(4):
+            y = 200 - step * 40
+            draw.arc(
+                (x - 20, y - 20, x + 20, y + 20),
+                90 if step % 2 else 270,
+                270 if step % 2 else 90,
+                fill="#ffffff",
+                width=5,
+            )
+
+
+def _march(draw) -> None:
+    draw.rectangle((0, 0, 640, 480), fill="#dfe9f5")
+    draw.rectangle((0, 400, 640, 480), fill="#9c9c9c")
+    colours = ("#e40303", "#ff8c00", "#ffed00", "#008026", "#004dff", "#750787")
+    for n, (left, top) in enumerate(((80, 90), (360, 60))):
+        draw.rectangle((left + 95, top + 150, left + 105, 420), fill="#6b4a2b")
+        for i, colour in enumerate(colours):
+            draw.rectangle((left, top + i * 25, left + 200, top + (i + 1) * 25), fill=colour)
+        draw.rectangle((left, top, left + 200, top + 150), outline="#1d1b22", width=4 if n else 3)
+
+
+def _drag_night(draw) -> None:
+    draw.rectangle((0, 0, 640, 480), fill="#2b1d3a")
+    draw.polygon(((290, 0), (350, 0), (520, 420), (120, 420)), fill="#5c4a73")
+    draw.rectangle((0, 400, 640, 480), fill="#6b2c91")
+    draw.ellipse((120, 380, 520, 440), fill="#f6d365")
+    star = [
+        (320, 170),
+        (338, 228),
+        (398, 228),
+        (350, 262),
+        (368, 320),
+        (320, 286),
+        (272, 320),
+        (290, 262),
+        (242, 228),
+        (302, 228),
+    ]
+    draw.polygon(star, fill="#ffd9f2", outline="#ffffff")
+
+
+# Sample story title -> (how to draw it, its description for people who cannot see it).
+ILLUSTRATIONS = {
+    "Dumplings at the Lunar New Year table": (
+        _dumplings,
+        "Sample illustration in flat shapes: a plate of six dumplings and a rolling pin on a round wooden table.",
+    ),
+    "Phở with my father on Sundays": (
+        _pho,
+        "Sample illustration in flat shapes: a red bowl of noodle soup with steam rising from it.",
+    ),
+    "Marching with my mother": (
+        _march,
+        "Sample illustration in flat shapes: two rainbow-striped placards on poles above a grey street.",
+    ),
+    "The bilingual drag night": (
+        _drag_night,
+        "Sample illustration in flat shapes: a spotlight on a dark stage with a pink star in its beam.",
+    ),
+}
+
+
+def illustration(title: str) -> tuple[bytes, str] | None:
+    """The PNG drawn for a sample story, with its description; None for the others."""
+    found = ILLUSTRATIONS.get(title)
+    if found is None:
+        return None
+    draw_it, alt_text = found
+    image = Image.new("RGB", (640, 480))
+    draw_it(ImageDraw.Draw(image))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue(), alt_text
+
+
+def load_samples(db: sqlite_utils.Database, storage: Storage | None = None) -> int:
+    """Submit and approve every sample story (with ``storage``, four of them with a
+    drawn illustration). Returns how many were loaded."""
+    for title, body, themes, heritage, languages, identity, era, place, access, notes, summary in SAMPLES:
         draft = StoryDraft(
             title=f"Sample: {title}",
-            body=SAMPLE_NOTE + body,
+            # The note closes the text, so that a list's opening lines show the story itself
+            # (the title, the summary and the teller's name say "sample" first).
+            body=body + "\n\n" + SAMPLE_NOTE.strip(),
             themes=themes,
-            summary="A sample story written for demonstration.",
+            summary=summary,
             heritage=heritage,
             languages=languages,
             identity=identity,
@@ -208,6 +325,12 @@ def load_samples(db: sqlite_utils.Database) -> int:
             attribution="Crossings sample",
         )
         choices = ConsentChoices(access=access, quotation=True, adult=True)
-        story_id, _code = submit_story(db, draft, choices, DEMO_CONSENT_TEXT)
+        drawn = illustration(title) if storage is not None else None
+        if drawn is None:
+            story_id, _code = submit_story(db, draft, choices, DEMO_CONSENT_TEXT)
+        else:
+            png, alt_text = drawn
+            photo = PhotoUpload(stream=io.BytesIO(png), alt_text=alt_text, others_consent=True)
+            story_id, _code = submit_with_media(db, storage, draft, choices, DEMO_CONSENT_TEXT, [photo])
         approve(db, story_id, None)
     return len(SAMPLES)

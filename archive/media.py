@@ -337,6 +337,26 @@ def get_media(db: sqlite_utils.Database, media_id: str) -> dict | None:
     return _with_files(db, rows)[0] if rows else None
 
 
+def first_photos(db: sqlite_utils.Database, story_ids: list[str]) -> dict[str, dict]:
+    """The first photo with a thumbnail of each story among ``story_ids``, as
+    ``{story_id: {"id", "alt_text", "width", "height"}}`` (the thumbnail's size).
+    Only for stories the caller has checked the viewer may see."""
+    story_ids = list(dict.fromkeys(story_ids))
+    if not story_ids:
+        return {}
+    marks = ",".join("?" * len(story_ids))
+    rows = db.execute(
+        "SELECT m.story_id, m.id, m.alt_text, f.width, f.height FROM media m "
+        "JOIN media_files f ON f.media_id = m.id AND f.variant = 'thumb' "
+        f"WHERE m.kind = 'photo' AND m.story_id IN ({marks}) ORDER BY m.story_id, m.position",
+        story_ids,
+    )
+    found = {}
+    for story_id, media_id, alt_text, width, height in rows:
+        found.setdefault(story_id, {"id": media_id, "alt_text": alt_text, "width": width, "height": height})
+    return found
+
+
 def photos_missing_alt_text(db: sqlite_utils.Database, story_id: str) -> list[str]:
     """Ids of the story's photos without alt text (approval waits for them)."""
     return [

@@ -232,6 +232,53 @@ def m040_submission_keys(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m110_publication_order(db: sqlite_utils.Database) -> None:
+    """An exact order of publication. ``published`` stays a day, for display;
+    ``published_seq`` is a number given at approval, in the same transaction, so
+    that "recently published" and search's date order put the newest first even
+    within one day. Stories already published are numbered in their (day, rowid)
+    order and pass through the search outbox once, so that the index's date
+    field carries the number too."""
+    db["stories"].add_column("published_seq", int)
+    db["stories"].create_index(["published_seq"], unique=True)
+    db["stories"].create_index(["status", "published", "published_seq"])
+    rows = db.execute(
+        "SELECT id FROM stories WHERE published IS NOT NULL AND status != 'withdrawn' ORDER BY published, rowid"
+    ).fetchall()
+    for number, (story_id,) in enumerate(rows, start=1):
+        db["stories"].update(story_id, {"published_seq": number})
+        db["index_outbox"].insert({"story_id": story_id, "purge": 0})
+
+
+@migrations()
+def m111_receipt_windows(db: sqlite_utils.Database) -> None:
+    """A just-sent story's receipt code, sealed under a key only the sending browser
+    holds, for the short window in which that browser may see it again
+    (archive.receipts). The foreign key lets withdrawal delete it with the story."""
+    db["receipt_windows"].create(
+        {"story_id": str, "sealed": bytes, "expires": float},
+        pk="story_id",
+        not_null={"sealed", "expires"},
+        foreign_keys=[("story_id", "stories", "id")],
+    )
+    db["receipt_windows"].create_index(["expires"])
+
+
+@migrations()
+def m112_media_grants(db: sqlite_utils.Database) -> None:
+    """Short-lived grants that let a contributor who entered their receipt code see
+    their own story's photos and recordings (archive.grants). Only the SHA-256 of
+    the session's token is kept."""
+    db["media_grants"].create(
+        {"token_hash": str, "story_id": str, "expires": float},
+        pk="token_hash",
+        not_null={"story_id", "expires"},
+        foreign_keys=[("story_id", "stories", "id")],
+    )
+    db["media_grants"].create_index(["story_id"])
+    db["media_grants"].create_index(["expires"])
+
+
 def m140_dissemination(db: sqlite_utils.Database) -> None:
     """What the archive has told OAI-PMH harvesters: one row per story that was ever
     disseminated (public and published), with the day of its last change as

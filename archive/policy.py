@@ -188,6 +188,18 @@ def can_view(level: str, story: Mapping | None, consent: Mapping | None) -> bool
     return widest is not None and VIEWER_LEVELS.index(level) >= VIEWER_LEVELS.index(widest)
 
 
+def can_view_media(
+    level: str, story: Mapping | None, consent: Mapping | None, contributor_grant: bool
+) -> bool:
+    """May this viewer see ``story``'s photos and recordings? Exactly when they may
+    read the story, or when ``contributor_grant`` says they are its contributor,
+    having entered the receipt code in this browser session a short while ago
+    (archive.grants), and the story has not been withdrawn."""
+    if contributor_grant and story is not None and story["status"] != "withdrawn":
+        return True
+    return can_view(level, story, consent)
+
+
 def index_access(story: Mapping | None, consent: Mapping | None) -> str | None:
     """The access value the search index keeps for a story: its consent's access
     level while it is published, None (not in the index) otherwise."""

@@ -4,14 +4,13 @@ Workflows that also touch media or revisions (submitting with files, editing aft
 a request for changes, withdrawing) live in ``archive.workflows``, above this module.
 """
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import sqlite_utils
 from flask_babel import lazy_gettext as _l
 
-from archive import audit, outbox
+from archive import audit, outbox, receipts
 from archive.clock import today
 from archive.consent import ConsentChoices, current_consent, record_consent
 from archive.errors import DuplicateSubmission, StoryError
@@ -141,11 +140,6 @@ def write_themes_and_tags(db: sqlite_utils.Database, story_id: str, description:
     db["story_tags"].insert_all({"story_id": story_id, "kind": k, "value": v} for k, v in description.tags())
 
 
-def submission_hash(submission_key: str | None) -> str | None:
-    """What the archive keeps of a submission form's one-time key: its SHA-256."""
-    return hashlib.sha256(submission_key.encode()).hexdigest() if submission_key else None
-
-
 def submit_story(
     db: sqlite_utils.Database,
     draft: StoryDraft,
@@ -155,10 +149,11 @@ def submit_story(
 ) -> tuple[str, str]:
     """Store a new story as ``pending`` with its consent record.
 
-    Returns ``(story_id, receipt_code)``. The code is returned once and only its
-    hash is stored. ``submission_key`` is the one-time key of the form that was
-    sent: a second story with the same key raises DuplicateSubmission."""
-    key_hash = submission_hash(submission_key)
+    Returns ``(story_id, receipt_code)``. Only the code's hash is stored, and,
+    for the receipt window, the code sealed under ``submission_key`` (the
+    one-time key of the form that was sent; see archive.receipts). A second
+    story with the same key raises DuplicateSubmission."""
+    key_hash = receipts.submission_hash(submission_key)
     draft.check()
     if not (choices.archiving and choices.adult):
         raise StoryError(_l("A story can only be archived with consent from an adult contributor."))
@@ -179,8 +174,18 @@ def submit_story(
         )
         write_themes_and_tags(db, story_id, draft)
         record_consent(db, story_id, choices, consent_shown)
+        if submission_key:
+            receipts.keep(db, submission_key, story_id, code)
         audit.record(db, "submit", story_id)
     return story_id, code
+
+
+def is_same_story(db: sqlite_utils.Database, story_id: str, draft: StoryDraft) -> bool:
+    """True when ``draft`` has the title and text of the stored story ``story_id``:
+    the same story sent again from a fresh form (after going Back)."""
+    story = get_story(db, story_id)
+    columns = draft.columns()
+    return story is not None and (story["title"], story["body"]) == (columns["title"], columns["body"])
 
 
 def get_story(db: sqlite_utils.Database, story_id: str) -> dict | None:
@@ -234,10 +239,15 @@ def delete_dependent_rows(db: sqlite_utils.Database, story_id: str) -> None:
             db.execute(f"DELETE FROM [{table.name}] WHERE story_id = ?", [story_id])
 
 
+# Newest first: the day, then the number given at approval (see archive.curation.approve).
+PUBLICATION_ORDER = "s.published DESC, s.published_seq DESC, s.id"
+
+
 def list_published(
     db: sqlite_utils.Database, level: str, theme: str | None = None, limit: int = 20, offset: int = 0
 ) -> tuple[list[dict], int]:
-    """Published stories visible at ``level``, newest first, optionally in one theme.
+    """Published stories visible at ``level``, newest first (by day, then by the
+    order of approval within a day), optionally in one theme.
 
     Returns ``(stories, total)``."""
     where, params = published_where(level)
@@ -248,9 +258,25 @@ def list_published(
     base = f"FROM stories s JOIN consent_records c ON c.id = s.consent_id {join} WHERE {where}"
     total = db.execute(f"SELECT count(*) {base}", params).fetchone()[0]
     rows = db.query(
-        f"SELECT s.* {base} ORDER BY s.published DESC, s.id LIMIT ? OFFSET ?", [*params, limit, offset]
+        f"SELECT s.* {base} ORDER BY {PUBLICATION_ORDER} LIMIT ? OFFSET ?", [*params, limit, offset]
     )
     return [describe(db, row) for row in rows], total
+
+
+def count_published(db: sqlite_utils.Database, level: str) -> tuple[int, dict[str, int]]:
+    """How many published stories a viewer at ``level`` may read: in all, and in
+    each theme (``{slug: n}``, every theme present)."""
+    where, params = published_where(level)
+    base = f"FROM stories s JOIN consent_records c ON c.id = s.consent_id WHERE {where}"
+    total = db.execute(f"SELECT count(*) {base}", params).fetchone()[0]
+    by_theme = {row[0]: 0 for row in db.execute("SELECT slug FROM themes ORDER BY position")}
+    for theme, n in db.execute(
+        "SELECT st.theme, count(*) FROM story_themes st JOIN stories s ON s.id = st.story_id"
+        f" JOIN consent_records c ON c.id = s.consent_id WHERE {where} GROUP BY st.theme",
+        params,
+    ):
+        by_theme[theme] = n
+    return total, by_theme
 
 
 def published_ids(db: sqlite_utils.Database) -> list[str]:
@@ -277,7 +303,7 @@ def load_published(db: sqlite_utils.Database, story_ids: list[str]) -> dict[str,
         # walks every approved story.
         rows = db.execute(
             "SELECT s.id, s.status, s.embargo_released, s.title, s.summary, s.body, s.attribution,"
-            " s.era, s.place, s.content_notes, s.published, c.access, c.quotation, c.embargo_until"
+            " s.era, s.place, s.content_notes, s.published, s.published_seq, c.access, c.quotation, c.embargo_until"
             " FROM stories s JOIN consent_records c ON c.id = s.consent_id"
             f" WHERE s.id IN ({marks})",
             chunk,

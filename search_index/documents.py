@@ -27,6 +27,16 @@ def searchable_text(story: dict) -> str:
     return "\n\n".join([story.get("body") or "", *story.get("transcripts", [])])
 
 
+def date_key(story: dict) -> str:
+    """What the sortable date field holds: the day of publication, then the number
+    of the approval (zero-padded), so that sorting the text sorts by day and,
+    within a day, puts the story approved last first."""
+    day = story.get("published") or ""
+    if not day:
+        return ""
+    return f"{day}#{story.get('published_seq') or 0:012d}"
+
+
 def to_document(story: dict) -> dict:
     """The index document of a published story (see schema.build_schema)."""
     body = searchable_text(story)
@@ -36,7 +46,7 @@ def to_document(story: dict) -> dict:
         "summary": story.get("summary") or "",
         "body": body,
         "access": index_access(story, story),
-        "published": story.get("published") or "",
+        "published": date_key(story),
     }
     for facet in FACETS:
         terms = facet.index_terms(story)

@@ -14,8 +14,8 @@ from werkzeug.exceptions import HTTPException
 import search_index
 from archive import dublin_core
 from archive.citation import attribution
-from archive.policy import READABLE_ACCESS, published_where
-from archive.stories import load_published
+from archive.policy import READABLE_ACCESS
+from archive.stories import count_published, load_published
 from archive.themes import list_themes, theme_name
 from search_index import FACETS, strip_marks
 from stories.extensions import csrf
@@ -131,14 +131,7 @@ def story(story_id):
 @bp.get("/themes")
 def themes():
     db = get_db()
-    where, params = published_where(current_level())
-    counts = dict(
-        db.execute(
-            "SELECT st.theme, count(*) FROM story_themes st JOIN stories s ON s.id = st.story_id"
-            f" JOIN consent_records c ON c.id = s.consent_id WHERE {where} GROUP BY st.theme",
-            params,
-        ).fetchall()
-    )
+    _total, counts = count_published(db, current_level())
     return jsonify(
         {
             "themes": [

@@ -1,20 +1,22 @@
 """Serving media files to those entitled to see their story.
 
 ``/media/<media_id>/<variant>`` answers exactly like the story page: 404 unless
-the viewer may see the story (archive.policy.can_view). Files are sent with
+the viewer may see the story (archive.policy.can_view), or is its contributor
+who entered the receipt code in this browser session a short while ago
+(archive.grants, archive.policy.can_view_media). Files are sent with
 their stored type, ``nosniff``, a sandboxing CSP and HTTP Range support, so a
 listener can seek in a long recording without downloading it all.
 """
 
 import sqlite_utils
-from flask import Blueprint, abort, current_app, request
+from flask import Blueprint, abort, current_app, request, session
 from werkzeug.wrappers import Response
 from werkzeug.wsgi import wrap_file
 
-from archive import media
+from archive import grants, media
 from archive.consent import current_consent
 from archive.errors import MediaError
-from archive.policy import can_view
+from archive.policy import can_view, can_view_media
 from archive.stories import get_story
 from archive.webvtt import parse_vtt
 from stories.resources import get_db, get_storage
@@ -28,7 +30,7 @@ MEDIA_CSP = "default-src 'none'; media-src 'self'; img-src 'self'; sandbox; fram
 IN_MEMORY_BYTES = 4 * 1024 * 1024
 
 
-def _media_headers(response: Response, media_id: str, ext: str) -> Response:
+def _media_headers(response: Response, media_id: str, ext: str, access: str) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = MEDIA_CSP
     response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
@@ -36,13 +38,34 @@ def _media_headers(response: Response, media_id: str, ext: str) -> Response:
     # Every request goes through the access check again (a story can be narrowed
     # or withdrawn at any time), so caches may keep a copy only if they revalidate.
     response.headers["Cache-Control"] = "private, no-cache"
+    if access == "contributor":
+        # A story nobody else may see yet: nothing of it stays in the browser's cache.
+        response.headers["Cache-Control"] = "no-store"
     response.vary.add("Cookie")
     return response
 
 
-def _visible_story(db, story_id: str) -> bool:
+# The session key that holds this browser's media grant (archive.grants).
+GRANT_SESSION_KEY = "media_grant"
+
+
+def _access(db, story_id: str) -> str | None:
+    """How this viewer may see the story's media: "reader" (they may read the
+    story), "contributor" (only through the grant their receipt code gave this
+    browser session), or None."""
     story = get_story(db, story_id)
-    return story is not None and can_view(current_level(), story, current_consent(db, story))
+    consent = current_consent(db, story)
+    level = current_level()
+    if can_view(level, story, consent):
+        return "reader"
+    granted = grants.holds(db, session.get(GRANT_SESSION_KEY), story_id)
+    return "contributor" if can_view_media(level, story, consent, granted) else None
+
+
+def grant_media(db, story_id: str) -> None:
+    """Let this browser session see ``story_id``'s media for a while: called when
+    its receipt code has just been entered."""
+    session[GRANT_SESSION_KEY] = grants.grant(db, story_id, session.get(GRANT_SESSION_KEY))
 
 
 @bp.route("/media/<media_id>/<variant>")
@@ -51,17 +74,14 @@ def serve(media_id, variant):
     the viewer may see the story."""
     db = get_db()
     item = media.get_media(db, media_id)
-    if (
-        item is None
-        or variant not in media.VARIANTS[item["kind"]]
-        or not _visible_story(db, item["story_id"])
-    ):
+    access = _access(db, item["story_id"]) if item is not None else None
+    if item is None or variant not in media.VARIANTS[item["kind"]] or access is None:
         abort(404)
     if variant == "vtt":
         if not item["vtt"]:
             abort(404)
         response = Response(item["vtt"], mimetype="text/vtt")
-        return _media_headers(response, media_id, "vtt")
+        return _media_headers(response, media_id, "vtt", access)
     stored = item["files"].get(variant)
     if stored is None:
         abort(404)
@@ -81,7 +101,7 @@ def serve(media_id, variant):
         response.content_length = size
     # Keys are never reused for other content, so the key is a strong validator.
     response.set_etag(stored["storage_key"])
-    _media_headers(response, media_id, media.EXTENSIONS.get(stored["mime"], "bin"))
+    _media_headers(response, media_id, media.EXTENSIONS.get(stored["mime"], "bin"), access)
     # make_conditional adds a Date header; stories.safety removes it (the server sends one).
     return response.make_conditional(request, accept_ranges=True, complete_length=size)
 
@@ -99,3 +119,13 @@ def media_for_page(db: sqlite_utils.Database, story_id: str) -> dict:
             item["cues"] = []
         recordings.append(item)
     return {"photos": [i for i in items if i["kind"] == "photo"], "recordings": recordings}
+
+
+def thumbnails(db: sqlite_utils.Database, stories: list[tuple[str, str | None]]) -> dict[str, dict]:
+    """The thumbnail to show beside each listed story, by story id: its first
+    photo, with the photo's description as the image's alternative.
+
+    ``stories`` are (story id, content notes) pairs of stories the viewer may
+    read (the list was made with archive.policy). A story with content notes
+    gets no thumbnail: its photos wait behind the same gate as its text."""
+    return media.first_photos(db, [story_id for story_id, notes in stories if not notes])

@@ -3,12 +3,13 @@
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
 import search_index
+from archive import receipts
 from archive.citation import citation
 from archive.consent import current_consent
 from archive.policy import can_view
-from archive.stories import describe, get_story, list_published
+from archive.stories import count_published, describe, get_story, list_published
 from archive.themes import get_theme, list_themes
-from stories.media_files import media_for_page
+from stories.media_files import media_for_page, thumbnails
 from stories.paging import page_count, page_number
 from stories.resources import get_db, index_dir
 from stories.roles import current_level
@@ -16,13 +17,20 @@ from stories.roles import current_level
 bp = Blueprint("public", __name__)
 
 PAGE_SIZE = 20
+RECENT = 6  # stories under "Recently published" on the home page
+
+
+def site_url(endpoint: str, **values) -> str:
+    """A page's whole address, on the configured site address when there is one."""
+    site = current_app.config.get("SITE_URL")
+    if site:
+        return site.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
 
 
 def permanent_url(story_id: str) -> str:
-    """The story's permanent URL, on the configured site address when there is one."""
-    path = url_for("public.story", story_id=story_id)
-    site = current_app.config.get("SITE_URL")
-    return (site.rstrip("/") + path) if site else url_for("public.story", story_id=story_id, _external=True)
+    """The story's permanent URL."""
+    return site_url("public.story", story_id=story_id)
 
 
 def load_visible_story(story_id: str) -> dict:
@@ -48,8 +56,20 @@ def _similar(story_id: str) -> list:
 @bp.route("/")
 def index():
     db = get_db()
-    recent, total = list_published(db, current_level(), limit=6)
-    return render_template("index.html", themes=list_themes(db), recent=recent, total=total)
+    level = current_level()
+    recent, _shown = list_published(db, level, limit=RECENT)
+    total, by_theme = count_published(db, level)
+    return render_template(
+        "index.html",
+        themes=list_themes(db),
+        theme_counts=by_theme,
+        recent=recent,
+        total=total,
+        thumbs=thumbnails(db, [(s["id"], s["content_notes"]) for s in recent]),
+        # The hook for featured collections: a list of {"title", "url", "description",
+        # "count"} for the viewer's level, shown above the themes once collections exist.
+        featured=[],
+    )
 
 
 @bp.route("/stories/<story_id>")
@@ -68,7 +88,9 @@ def story(story_id):
 
 @bp.route("/themes")
 def themes():
-    return render_template("themes.html", themes=list_themes(get_db()))
+    db = get_db()
+    total, by_theme = count_published(db, current_level())
+    return render_template("themes.html", themes=list_themes(db), theme_counts=by_theme, total=total)
 
 
 @bp.route("/themes/<slug>")
@@ -82,5 +104,17 @@ def theme(slug):
         db, current_level(), theme=slug, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
     return render_template(
-        "theme.html", theme=theme, stories=stories, total=total, page=page, pages=page_count(total, PAGE_SIZE)
+        "theme.html",
+        theme=theme,
+        stories=stories,
+        total=total,
+        page=page,
+        pages=page_count(total, PAGE_SIZE),
+        thumbs=thumbnails(db, [(s["id"], s["content_notes"]) for s in stories]),
     )
+
+
+@bp.route("/browse-safely")
+def browse_safely():
+    """Plain words on private browsing, history and shared devices."""
+    return render_template("browse_safely.html", minutes=receipts.WINDOW // 60)

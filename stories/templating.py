@@ -26,6 +26,23 @@ def paragraphs(text: str | None) -> Markup:
     )
 
 
+OPENING_CHARS = 240
+
+
+def opening(text: str | None, limit: int = OPENING_CHARS) -> str:
+    """The first lines of a story for a list: its first paragraph, on one line,
+    cut at a word (or, in text without spaces such as Chinese, at ``limit``)."""
+    paragraph = next((p for p in _BLANK_LINES.split((text or "").replace("\r\n", "\n")) if p.strip()), "")
+    line = " ".join(paragraph.split())
+    if len(line) <= limit:
+        return line
+    cut = line[:limit]
+    space = cut.rfind(" ")
+    if space > limit * 3 // 4:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:") + "…"
+
+
 def status_label(status: str, for_contributor: bool = False) -> str:
     """A story status in words: curators' names, or the contributor's sentence."""
     labels = STATUS_FOR_CONTRIBUTOR if for_contributor else STATUS_LABELS
@@ -35,6 +52,7 @@ def status_label(status: str, for_contributor: bool = False) -> str:
 def init_app(app):
     """Register filters and globals with ``app``'s Jinja environment."""
     app.jinja_env.filters["paragraphs"] = paragraphs
+    app.jinja_env.filters["opening"] = opening
     app.jinja_env.globals.update(
         theme_name=theme_name,
         status_label=status_label,

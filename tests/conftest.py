@@ -87,10 +87,30 @@ def post_my_story(client, code, action, **fields):
     return client.post("/my-story", data=data)
 
 
+RECEIPT_COOKIE = "crossings_receipt"
+
+
+def sent(response):
+    """Read and close a test client's response to a POST, and the request body with it:
+    the test client keeps a body over 500 KB in a temporary file that it closes only
+    at the end of a redirect it followed itself."""
+    response.get_data()
+    response.close()
+    response.request.input_stream.close()
+    return response
+
+
 def submit(client, **overrides):
-    """Submit a story through the form; returns (response, story_id, receipt_code)."""
-    response = client.post("/submit", data=submission(csrf_token(client), **overrides))
+    """Submit a story through the form, following the redirect to the receipt page;
+    returns (response, story_id, receipt_code).
+
+    Afterwards the browser forgets the receipt (as another browser would), so that
+    a test may send the same text twice as two stories."""
+    response = sent(client.post("/submit", data=submission(csrf_token(client), **overrides)))
+    if response.status_code == 303:
+        response = client.get(response.headers["Location"])
     html = response.get_data(as_text=True)
     code = re.search(r'id="receipt-code">([^<]+)<', html)
     story_id = re.search(r'id="story-id">([^<]+)<', html)
+    client.delete_cookie(RECEIPT_COOKIE, path="/submit")
     return response, story_id and story_id.group(1), code and code.group(1)

@@ -130,3 +130,29 @@ def test_previous_versions_of_any_reason_are_listed_and_labelled(app, db, curato
     assert f'<span class="revision-reason">{label}</span>' in listing
     page = curator.get(review_path(story_id, f"revisions/{revision_id}")).get_data(as_text=True)
     assert f"{label}. Only curators can see this page." in page
+
+
+def test_the_queue_tells_stories_with_one_title_apart(app, db, curator, tmp_path):
+    from tests import media_fixtures as mf
+
+    first = submit(app.test_client(), title="Home", attribution="Magpie")[1]
+    second = submit(
+        app.test_client(),
+        title="Home",
+        body="Every winter we drove to my uncle's farm, where nobody asked who I was dating. " * 2,
+        themes=["safe-spaces", "celebrating-diversity"],
+        **mf.photo_fields(1, mf.jpeg_with_metadata(), alt="A farmhouse in snow."),
+    )[1]
+    html = curator.get("/curate").get_data(as_text=True)
+    one, two = queue_row(html, first), queue_row(html, second)
+    assert "Told by Magpie · No photos or recordings" in one
+    assert "My grandmother taught me to fold dumplings" in one
+    assert "Intergenerational dialogue" in one
+    assert f">{first[:8]}</code>" in one
+    assert "Told by Anonymous · 1 photo" in two
+    assert "Every winter we drove to my uncle" in two
+    assert "Celebrating diversity · Safe spaces" in two
+    assert f">{second[:8]}</code>" in two
+    # The list by status shows the same.
+    listing = curator.get("/curate/status/pending").get_data(as_text=True)
+    assert "Told by Magpie" in listing and "1 photo" in listing

@@ -88,6 +88,7 @@ def test_request_over_the_size_cap_gets_413_with_our_own_page(tmp_path):
     assert response.status_code == 413
     assert "<h1>Too large</h1>" in html
     assert "Photos may be up to 20 MB each" in html and "Nothing was saved" in html
+    assert "text boxes" not in html  # the cause named is the files
     assert "Traceback" not in html and "Leave this site" in html
     from archive.db import open_db
 

@@ -104,6 +104,10 @@ def test_each_combination_reads_as_the_brief_says(status, access, embargo):
     assert policy.can_view(policy.CURATOR, story, consent) is (status != "withdrawn")
     assert policy.can_view(policy.RESEARCHER, story, consent) is bool(published and access != "sealed")
     assert policy.can_view(policy.PUBLIC, story, consent) is bool(published and access == "public")
+    for level in policy.VIEWER_LEVELS:
+        # Media follow the story, except for its contributor's grant, which ends with the story.
+        assert policy.can_view_media(level, story, consent, False) is policy.can_view(level, story, consent)
+        assert policy.can_view_media(level, story, consent, True) is (status != "withdrawn")
 
 
 def test_statuses_move_only_along_the_machine():

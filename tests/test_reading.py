@@ -66,9 +66,10 @@ def test_theme_pages_list_published_stories_newest_first(client, db):
     assert client.get("/themes/safe-spaces?page=abc").status_code == 200
 
 
-def test_themes_page_lists_seven_themes(client):
+def test_themes_page_lists_seven_themes_with_descriptions(client):
     html = client.get("/themes").get_data(as_text=True)
-    assert html.count('<section class="theme">') == 7
+    assert html.count('<li class="theme-card">') == 7
+    assert "Grandparents, parents, children and elders" in html
 
 
 def test_home_page_invites_and_lists_themes(client):

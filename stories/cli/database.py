@@ -4,7 +4,7 @@ import click
 from flask.cli import AppGroup, with_appcontext
 
 from archive.migrations import migrate
-from stories.resources import get_db
+from stories.resources import get_db, get_storage
 
 demo_cli = AppGroup("demo", help="Sample stories written for demonstration.")
 
@@ -28,7 +28,7 @@ def demo_load_command(if_empty):
     if if_empty and db["stories"].count:
         click.echo("The archive already has stories; no samples loaded.")
         return
-    count = load_samples(db)
+    count = load_samples(db, get_storage())
     click.echo(f"Loaded {count} sample stories.")
 
 

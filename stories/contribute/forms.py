@@ -62,13 +62,20 @@ def _photo_slot(n: int) -> tuple:
         ),
         TextAreaField(
             _l("Describe photo %(n)d for people who cannot see it", n=n),
-            validators=[Optional(), Length(max=MAX_ALT_TEXT)],
+            validators=[
+                Optional(),
+                Length(max=MAX_ALT_TEXT, message=_l("Descriptions can be up to %(max)d characters.")),
+            ],
             description=_l(
                 "One or two sentences, for example: “My grandmother and me folding dumplings at her kitchen table.” Screen readers read this aloud."
             ),
         ),
         StringField(
-            _l("Caption for photo %(n)d (optional)", n=n), validators=[Optional(), Length(max=MAX_CAPTION)]
+            _l("Caption for photo %(n)d (optional)", n=n),
+            validators=[
+                Optional(),
+                Length(max=MAX_CAPTION, message=_l("Captions can be up to %(max)d characters.")),
+            ],
         ),
         BooleanField(
             _l(
@@ -103,7 +110,10 @@ def _audio_slot(n: int) -> tuple:
         ),
         TextAreaField(
             _l("Transcript of recording %(n)d (optional)", n=n),
-            validators=[Optional(), Length(max=MAX_TRANSCRIPT)],
+            validators=[
+                Optional(),
+                Length(max=MAX_TRANSCRIPT, message=_l("Transcripts can be up to %(max)d characters.")),
+            ],
             description=_l("Type or paste what is said. It is shown beside the player and can be searched."),
         ),
         FileField(

@@ -10,6 +10,7 @@ from archive.consent import ConsentChoices, consent_history, consent_text, curre
 from archive.errors import DuplicateSubmission, MediaError, StoryError, UploadRefused
 from archive.policy import EDITABLE_BY_CONTRIBUTOR, audience_sentences
 from archive.stories import describe, find_by_receipt, narrow_access
+from stories.contribute import receipt_window
 from stories.contribute.forms import (
     AddMediaForm,
     EditStoryForm,
@@ -21,10 +22,13 @@ from stories.contribute.forms import (
     TranscriptForm,
     WithdrawForm,
 )
-from stories.media_files import media_for_page
+from stories.media_files import grant_media, media_for_page
+from stories.public import site_url
 from stories.resources import get_db, get_storage
+from stories.shared_forms import ConfirmForm
 
 bp = Blueprint("contribute", __name__)
+bp.before_app_request(receipt_window.purge_if_due)
 
 
 def private(body, status=200):
@@ -40,6 +44,12 @@ def submit():
     form = SubmitStoryForm()
     shown = consent_text()
     if form.validate_on_submit():
+        db = get_db()
+        key = form.submission_key.data
+        # Sent again (a second click, a reload, Back and Send): the receipt, not a second story.
+        earlier = receipt_window.earlier_submission(db, key, form.to_draft())
+        if earlier is not None:
+            return receipt_window.to_receipt(earlier, again=True)
         choices = ConsentChoices(
             access=form.access.data,
             quotation=form.quotation.data,
@@ -49,25 +59,80 @@ def submit():
         )
         try:
             # The story and its media are stored together or not at all.
-            story_id, code = workflows.submit_with_media(
-                get_db(),
-                get_storage(),
-                form.to_draft(),
-                choices,
-                shown,
-                form.media_uploads(),
-                submission_key=form.submission_key.data,
+            workflows.submit_with_media(
+                db, get_storage(), form.to_draft(), choices, shown, form.media_uploads(), submission_key=key
             )
         except DuplicateSubmission:
-            return private(render_template("already_received.html"), 409)
+            # The same form was stored a moment ago by a request still on its way
+            # (a double click while a photo was uploading), or before the window.
+            earlier = receipt_window.earlier_submission(db, key)
+            if earlier is not None:
+                return receipt_window.to_receipt(earlier, again=True)
+            return private(
+                render_template("already_received.html", minutes=receipt_window.WINDOW_MINUTES), 409
+            )
         except UploadRefused as exc:
             form.show_media_errors(exc.errors)
         except (StoryError, MediaError) as exc:
             form.form_errors.append(str(exc))
         else:
-            return private(render_template("receipt.html", code=code, story_id=story_id))
+            # Never the receipt as the answer to a POST: a reload would send the form again.
+            return receipt_window.to_receipt(key)
     status = 400 if form.is_submitted() else 200
     return private(render_template("submit.html", form=form, consent_text=shown), status)
+
+
+@bp.route("/submit/received")
+def received():
+    """The receipt, for as long as this browser's receipt window is open."""
+    receipt = receipt_window.current()
+    if receipt is None:
+        forgotten = request.args.get("forgotten") == "1"
+        return private(_gone(forgotten), 200 if forgotten else 410)
+    return private(
+        render_template(
+            "receipt.html",
+            code=receipt.code,
+            story_id=receipt.story_id,
+            again=request.args.get("again") == "1",
+            minutes=receipt_window.WINDOW_MINUTES,
+            forget_form=ConfirmForm(formdata=None),
+            my_story_url=_my_story_url(),
+        )
+    )
+
+
+def _my_story_url() -> str:
+    """The whole address of /my-story, for a receipt kept on paper or in a file."""
+    return site_url("contribute.my_story")
+
+
+def _gone(forgotten: bool) -> str:
+    return render_template("receipt_gone.html", forgotten=forgotten, minutes=receipt_window.WINDOW_MINUTES)
+
+
+@bp.route("/submit/received/receipt.txt")
+def receipt_text():
+    """The receipt as a text file to save (made here: no JavaScript needed)."""
+    receipt = receipt_window.current()
+    if receipt is None:
+        return private(_gone(False), 410)
+    body = render_template(
+        "receipt.txt", code=receipt.code, story_id=receipt.story_id, my_story_url=_my_story_url()
+    )
+    response = private(body)
+    response.mimetype = "text/plain"
+    response.headers["Content-Disposition"] = 'attachment; filename="crossings-receipt.txt"'
+    return response
+
+
+@bp.post("/submit/received/forget")
+def forget_receipt():
+    """End the receipt window now: the contributor has kept the code."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return received()
+    return receipt_window.forget()
 
 
 def _dashboard(story, code, message=None, status=200, **forms):
@@ -77,6 +142,8 @@ def _dashboard(story, code, message=None, status=200, **forms):
     ``narrow_form``, ``add_form`` or ``failed`` (a photo or recording's refused
     change: {"media_id", "action", "form"})."""
     db = get_db()
+    # The code was entered in this browser session: it may see the story's own photos and recordings.
+    grant_media(db, story["id"])
     story = describe(db, story)
     consent = story["consent"]
     editable = story["status"] in EDITABLE_BY_CONTRIBUTOR

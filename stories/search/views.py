@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 import search_index
 from search_index import FACETS
+from stories.media_files import thumbnails
 from stories.resources import get_db, index_dir
 from stories.roles import current_level
 from stories.safety import render_error
@@ -63,18 +64,23 @@ def search():
     args = parse_search_args(request.args)
     form = SearchForm(formdata=request.args)
     form.q.data, form.sort.data = args.q, args.sort
-    results, status, groups = None, 200, []
+    results, status, groups, thumbs = None, 200, [], {}
+    db = get_db()
     try:
-        results = args.run(get_db(), current_level(), index_dir())
+        results = args.run(db, current_level(), index_dir())
         groups = facet_groups(results, args)
     except search_index.SearchUnavailable:
         status = 503
+    else:
+        # Every hit is a story the viewer may read (the search applied the policy).
+        thumbs = thumbnails(db, [(hit.id, hit.content_notes) for hit in results.hits])
     html = render_template(
         "search.html",
         form=form,
         args=args,
         results=results,
         facet_groups=groups,
+        thumbs=thumbs,
         searched=bool(args.q.strip() or args.filters),
         clear_url=url_for("search.search", **args.params(**dict.fromkeys(args.filters))),
     )

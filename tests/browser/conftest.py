@@ -6,6 +6,7 @@ out on purpose, deselect them: ``pytest -m "not browser"``.
 """
 
 import gc
+import io
 import os
 import shutil
 import threading
@@ -14,6 +15,17 @@ import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app import create_app
+from archive import curation, revisions
+from archive.consent import ConsentChoices
+from archive.db import open_db
+from archive.media import AudioUpload, PhotoUpload
+from archive.storage import LocalStorage
+from archive.stories import StoryDraft
+from archive.workflows import submit_with_media
+from search_index import sync
+from tests import media_fixtures as mf
+from tests.accounts import make_user
+from tests.conftest import STORY_TEXT
 
 CHROMIUM = os.environ.get("CROSSINGS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -104,3 +116,70 @@ def page(browser, live_server):
     page.on("request", watch)
     yield page
     context.close()
+
+
+def _story(db, storage, title, notes=None, audio_path=None, access="public"):
+    uploads = [
+        PhotoUpload(
+            stream=io.BytesIO(mf.jpeg_with_metadata(size=(900, 600))),
+            alt_text=f"A photo for {title}.",
+            caption="Mid-autumn",
+            others_consent=True,
+        )
+    ]
+    if audio_path is not None:
+        uploads.append(
+            AudioUpload(
+                stream=open(audio_path, "rb"),  # noqa: SIM115 - closed below
+                filename="interview.mp3",
+                transcript=None,
+                vtt=mf.WEBVTT,
+                voice_ack=True,
+            )
+        )
+    draft = StoryDraft(
+        title=title,
+        body=STORY_TEXT + "\n\nA second paragraph about the river.",
+        themes=["safe-spaces"],
+        summary="A summary.",
+        heritage=["Filipino", "Irish"],
+        languages=["English"],
+        era=1990,
+        place="Manila",
+        content_notes=notes,
+        attribution="Lola's grandchild",
+    )
+    try:
+        return submit_with_media(
+            db, storage, draft, ConsentChoices(access=access, quotation=True, adult=True), "text", uploads
+        )
+    finally:
+        for upload in uploads:
+            if isinstance(upload, AudioUpload):
+                upload.stream.close()
+
+
+@pytest.fixture
+def media_archive(live_server, tmp_path):
+    """Accounts, a published story with a photo and a recording, one behind content
+    notes, one awaiting review (with a code), and a curator's revision."""
+    app = live_server.app
+    audio = tmp_path / "interview.mp3"
+    mf.mp3_with_tags(audio, seconds=3)
+    db = open_db(app.config["DATABASE"])
+    storage = LocalStorage(app.config["MEDIA_DIR"])
+    try:
+        make_user(db, "root", "admin")
+        make_user(db, "res", "researcher", status="pending")
+        plain, _ = _story(db, storage, "Lanterns by the river", audio_path=audio)
+        gated, _ = _story(db, storage, "The hospital winter", notes="hospital stay, grief", audio_path=audio)
+        pending, code = _story(db, storage, "Kites on the seawall", audio_path=audio)
+        for story_id in (plain, gated):
+            curation.approve(db, story_id, None)
+        with db.atomic():
+            revisions.keep(db, db["stories"].get(pending), "curator_edit", None)
+        sync(db, index_dir=app.config["INDEX_DIR"], timeout=10)
+        revision = db["story_revisions"].rows.__next__()["id"]
+    finally:
+        db.close()
+    return {"plain": plain, "gated": gated, "pending": pending, "code": code, "revision": revision}

@@ -1,0 +1,120 @@
+"""The receipt window: for a short time after a story is sent, the browser that
+sent it can see its receipt code again (a reload, a second click on "Send", a
+return with the Back button), and after that nobody can.
+
+The receipt code itself is never stored in a form anyone could read. For the
+length of the window the archive keeps it encrypted under a key derived from the
+submission form's one-time key, which only the contributor's browser holds
+(the database keeps only the SHA-256 of that form key, in
+``stories.submission_hash``):
+
+- key = HKDF-SHA256(form key, info="crossings receipt window v1"), 32 bytes. The
+  form key is 128 random bits, so a fast key derivation is enough: there is no
+  password to guess. HKDF and SHA-256 are independent, so the stored hash of the
+  form key says nothing about the encryption key.
+- sealed = nonce (12 random bytes) || AES-256-GCM(key, nonce, code, aad=story id).
+
+When the window ends the row is deleted (secure_delete overwrites it) and the WAL
+is checkpointed, so the sealed code leaves the database files too.
+"""
+
+import hashlib
+import os
+import time
+from dataclasses import dataclass
+
+import sqlite_utils
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from archive.db import checkpoint
+
+# How long the browser that sent a story can see its receipt again (seconds).
+WINDOW = 30 * 60
+_INFO = b"crossings receipt window v1"
+_NONCE_BYTES = 12
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A receipt seen again within its window."""
+
+    story_id: str
+    code: str
+    expires: float  # Unix time
+
+
+def submission_hash(submission_key: str | None) -> str | None:
+    """What the archive keeps of a submission form's one-time key: its SHA-256."""
+    return hashlib.sha256(submission_key.encode()).hexdigest() if submission_key else None
+
+
+def _cipher(submission_key: str) -> AESGCM:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(submission_key.encode())
+    return AESGCM(key)
+
+
+def keep(
+    db: sqlite_utils.Database, submission_key: str, story_id: str, code: str, at: float | None = None
+) -> None:
+    """Keep ``code`` sealed under ``submission_key`` until the window ends. Call it
+    inside the transaction that stores the story, so that a stored story always
+    has its window."""
+    at = time.time() if at is None else at
+    nonce = os.urandom(_NONCE_BYTES)
+    sealed = nonce + _cipher(submission_key).encrypt(nonce, code.encode(), story_id.encode())
+    db["receipt_windows"].insert({"story_id": story_id, "sealed": sealed, "expires": at + WINDOW})
+
+
+def reopen(db: sqlite_utils.Database, submission_key: str | None, at: float | None = None) -> Receipt | None:
+    """The receipt of the story sent with ``submission_key``, while its window is
+    open; None otherwise (no such story, window over, or a key that does not
+    open it)."""
+    if not submission_key:
+        return None
+    at = time.time() if at is None else at
+    row = db.execute(
+        "SELECT w.story_id, w.sealed, w.expires FROM receipt_windows w JOIN stories s ON s.id = w.story_id "
+        "WHERE s.submission_hash = ? AND w.expires > ?",
+        [submission_hash(submission_key), at],
+    ).fetchone()
+    if row is None:
+        return None
+    story_id, sealed, expires = row
+    nonce, body = sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:]
+    try:
+        code = _cipher(submission_key).decrypt(nonce, body, story_id.encode()).decode()
+    except InvalidTag:
+        return None
+    return Receipt(story_id=story_id, code=code, expires=expires)
+
+
+def close(db: sqlite_utils.Database, submission_key: str | None) -> None:
+    """End the window of the story sent with ``submission_key`` now (the
+    contributor has kept the code and wants it off this browser)."""
+    key_hash = submission_hash(submission_key)
+    if not key_hash:
+        return
+    with db.atomic():
+        deleted = db.execute(
+            "DELETE FROM receipt_windows WHERE story_id IN (SELECT id FROM stories WHERE submission_hash = ?)",
+            [key_hash],
+        ).rowcount
+    if deleted:
+        checkpoint(db)
+
+
+def purge_expired(db: sqlite_utils.Database, at: float | None = None) -> int:
+    """Delete every window that has ended, then checkpoint the WAL so that the
+    sealed codes leave the database files. Returns how many were deleted."""
+    at = time.time() if at is None else at
+    # A read first: most of the time nothing has ended, and no write lock is needed.
+    if not db.execute("SELECT 1 FROM receipt_windows WHERE expires <= ? LIMIT 1", [at]).fetchone():
+        return 0
+    with db.atomic():
+        deleted = db.execute("DELETE FROM receipt_windows WHERE expires <= ?", [at]).rowcount
+    if deleted:
+        checkpoint(db)
+    return deleted
