@@ -279,6 +279,7 @@ def m112_media_grants(db: sqlite_utils.Database) -> None:
     db["media_grants"].create_index(["expires"])
 
 
+@migrations()
 def m140_dissemination(db: sqlite_utils.Database) -> None:
     """What the archive has told OAI-PMH harvesters: one row per story that was ever
     disseminated (public and published), with the day of its last change as

@@ -113,3 +113,12 @@ def test_the_graph_reader_sees_real_imports():
     assert "archive.policy" in _project_imports("archive.stories")
     assert "search_index.facet_registry" in _project_imports("search_index")
     assert {"flask", "flask_wtf"} & {n.split(".")[0] for n in _imports(MODULES["stories.contribute.forms"])}
+
+
+def test_every_migration_function_is_registered_in_order():
+    from archive import migrations
+
+    defined = [name for name in vars(migrations) if name[:1] == "m" and name[1:4].isdigit()]
+    registered = [m.name for m in migrations.migrations._migrations]
+    assert registered == defined  # none forgotten (a lost decorator would skip a table)
+    assert registered == sorted(registered)  # declared, and so applied, in order
