@@ -83,11 +83,13 @@ def create_app(test_config=None):
         search,
         search_sync,
         templating,
+        upload_guard,
     )
 
     resources.init_app(app)
     extensions.init_app(app)
     safety.init_app(app)
+    upload_guard.init_app(app)
     templating.init_app(app)
     search_sync.init_app(app)
     cli.init_app(app)

@@ -23,6 +23,7 @@ from stories.contribute.forms import (
 )
 from stories.media_files import media_for_page
 from stories.resources import get_db, get_storage
+from stories.upload_guard import accepts_uploads
 
 bp = Blueprint("contribute", __name__)
 
@@ -36,6 +37,7 @@ def private(body, status=200):
 
 
 @bp.route("/submit", methods=["GET", "POST"])
+@accepts_uploads(SubmitStoryForm)
 def submit():
     form = SubmitStoryForm()
     shown = consent_text()
@@ -258,6 +260,7 @@ def _failed_change(story, code, item, action, form):
 
 
 @bp.route("/my-story/media/add", methods=["POST"])
+@accepts_uploads(AddMediaForm)
 def my_story_media_add():
     """Add a photo or a recording to one's own story while it awaits review."""
     story, code = _story_from_code()
