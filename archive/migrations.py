@@ -230,6 +230,14 @@ def m040_submission_keys(db: sqlite_utils.Database) -> None:
     db["stories"].create_index(["submission_hash"], unique=True)
 
 
+@migrations()
+def m100_wal_checkpoints_owed(db: sqlite_utils.Database) -> None:
+    """Checkpoints a withdrawal could not finish because another connection was
+    reading (see archive/wal.py): paid after the next write, at start, or by
+    ``flask archive check-wal``. Only a day, nothing about the story."""
+    db["wal_checkpoints_owed"].create({"id": int, "since": str}, pk="id", not_null={"since"})
+
+
 # How long a process waits for another that is migrating (seconds).
 MIGRATION_WAIT = 600
 

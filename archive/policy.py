@@ -182,6 +182,12 @@ def audience(story: Mapping | None, consent: Mapping | None) -> str | None:
     return CURATOR
 
 
+def is_public(story: Mapping | None, consent: Mapping | None) -> bool:
+    """May anyone at all read ``story``? Only then may its page and media be kept
+    in a cache (and only with revalidation)."""
+    return audience(story, consent) == PUBLIC
+
+
 def can_view(level: str, story: Mapping | None, consent: Mapping | None) -> bool:
     """May a viewer at ``level`` read ``story``, whose current consent record is ``consent``?"""
     widest = audience(story, consent)

@@ -14,11 +14,12 @@ from werkzeug.wsgi import wrap_file
 from archive import media
 from archive.consent import current_consent
 from archive.errors import MediaError
-from archive.policy import can_view
+from archive.policy import can_view, is_public
 from archive.stories import get_story
 from archive.webvtt import parse_vtt
 from stories.resources import get_db, get_storage
 from stories.roles import current_level
+from stories.safety import no_store
 
 bp = Blueprint("media", __name__)
 
@@ -39,21 +40,26 @@ _EXTENSIONS = {
 }
 
 
-def _media_headers(response: Response, media_id: str, ext: str) -> Response:
+def _media_headers(response: Response, media_id: str, ext: str, public: bool) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = MEDIA_CSP
     response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
     response.headers["Content-Disposition"] = f'inline; filename="{media_id}.{ext}"'
-    # Every request goes through the access check again (a story can be narrowed
-    # or withdrawn at any time), so caches may keep a copy only if they revalidate.
-    response.headers["Cache-Control"] = "private, no-cache"
+    if public:
+        # Every request goes through the access check again (a story can be narrowed
+        # or withdrawn at any time), so caches may keep a copy only if they revalidate.
+        response.headers["Cache-Control"] = "private, no-cache"
+    else:
+        no_store(response)  # restricted: never in a cache at all
     response.vary.add("Cookie")
     return response
 
 
-def _visible_story(db, story_id: str) -> bool:
+def _audience(db, story_id: str) -> tuple[bool, bool]:
+    """(may this viewer see the story, may everyone)."""
     story = get_story(db, story_id)
-    return story is not None and can_view(current_level(), story, current_consent(db, story))
+    consent = current_consent(db, story)
+    return can_view(current_level(), story, consent), is_public(story, consent)
 
 
 @bp.route("/media/<media_id>/<variant>")
@@ -62,17 +68,16 @@ def serve(media_id, variant):
     the viewer may see the story."""
     db = get_db()
     item = media.get_media(db, media_id)
-    if (
-        item is None
-        or variant not in media.VARIANTS[item["kind"]]
-        or not _visible_story(db, item["story_id"])
-    ):
+    if item is None or variant not in media.VARIANTS[item["kind"]]:
+        abort(404)
+    visible, public = _audience(db, item["story_id"])
+    if not visible:
         abort(404)
     if variant == "vtt":
         if not item["vtt"]:
             abort(404)
         response = Response(item["vtt"], mimetype="text/vtt")
-        return _media_headers(response, media_id, "vtt")
+        return _media_headers(response, media_id, "vtt", public)
     stored = item["files"].get(variant)
     if stored is None:
         abort(404)
@@ -92,7 +97,7 @@ def serve(media_id, variant):
         response.content_length = size
     # Keys are never reused for other content, so the key is a strong validator.
     response.set_etag(stored["storage_key"])
-    _media_headers(response, media_id, _EXTENSIONS.get(stored["mime"], "bin"))
+    _media_headers(response, media_id, _EXTENSIONS.get(stored["mime"], "bin"), public)
     # make_conditional adds a Date header; stories.safety removes it (the server sends one).
     return response.make_conditional(request, accept_ranges=True, complete_length=size)
 

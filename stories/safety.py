@@ -3,8 +3,9 @@
 import logging
 import re
 
-from flask import current_app, render_template
+from flask import current_app, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -56,6 +57,21 @@ def install_log_filter():
     logger = logging.getLogger("werkzeug")
     if not any(isinstance(f, PrivacyLogFilter) for f in logger.filters):
         logger.addFilter(PrivacyLogFilter())
+
+
+def no_store(response):
+    """Mark ``response`` as something no browser or proxy may keep."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+def no_store_when_signed_in(response):
+    """Nothing rendered for a signed-in person may be kept by a browser or proxy:
+    the next person at a shared computer would find it in the cache."""
+    if request.endpoint != "static" and current_user and current_user.is_authenticated:
+        no_store(response)
+    return response
 
 
 def add_security_headers(response):
@@ -135,6 +151,7 @@ def init_app(app):
     """Install headers, logging and error handlers on ``app``."""
     install_log_filter()
     app.after_request(add_security_headers)
+    app.after_request(no_store_when_signed_in)
     app.register_error_handler(CSRFError, _handle_csrf)
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(Exception, _handle_unexpected)

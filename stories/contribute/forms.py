@@ -18,7 +18,7 @@ from archive.images import MAX_PHOTO_BYTES
 from archive.media import MAX_ALT_TEXT, MAX_CAPTION, MAX_TRANSCRIPT, AudioUpload, PhotoUpload
 from archive.policy import narrower_levels
 from archive.webvtt import MAX_VTT_BYTES
-from stories.shared_forms import StoryFieldsForm, access_choices
+from stories.shared_forms import NO_AUTOFILL, StoryFieldsForm, access_choices
 
 PHOTO_EXTENSIONS = ("jpg", "jpeg", "png", "webp")
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp,.jpg,.jpeg,.png,.webp"
@@ -277,6 +277,7 @@ class ReceiptCodeForm(FlaskForm):
     code = StringField(
         _l("Your receipt code"),
         validators=[DataRequired(_l("Please enter your receipt code.")), Length(max=80)],
+        render_kw=NO_AUTOFILL,
     )
 
 

@@ -23,6 +23,7 @@ from stories.contribute.forms import (
 )
 from stories.media_files import media_for_page
 from stories.resources import get_db, get_storage
+from stories.safety import no_store
 from stories.upload_guard import accepts_uploads
 
 bp = Blueprint("contribute", __name__)
@@ -30,10 +31,7 @@ bp = Blueprint("contribute", __name__)
 
 def private(body, status=200):
     """A response that no browser or proxy may keep: receipt codes pass through it."""
-    response = make_response(body, status)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Pragma"] = "no-cache"
-    return response
+    return no_store(make_response(body, status))
 
 
 @bp.route("/submit", methods=["GET", "POST"])
