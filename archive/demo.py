@@ -207,7 +207,8 @@ def load_samples(db: sqlite_utils.Database) -> int:
             content_notes=notes,
             attribution="Crossings sample",
         )
-        choices = ConsentChoices(access=access, quotation=True, adult=True)
+        # Written for demonstration: their identity words may show the public facet at work.
+        choices = ConsentChoices(access=access, quotation=True, adult=True, identity_public=True)
         story_id, _code = submit_story(db, draft, choices, DEMO_CONSENT_TEXT)
         approve(db, story_id, None)
     return len(SAMPLES)

@@ -238,6 +238,14 @@ def m100_wal_checkpoints_owed(db: sqlite_utils.Database) -> None:
     db["wal_checkpoints_owed"].create({"id": int, "since": str}, pk="id", not_null={"since"})
 
 
+@migrations()
+def m101_identity_consent(db: sqlite_utils.Database) -> None:
+    """The contributor's choice whether the words they describe themselves with
+    appear to the public (1) or only to researchers and curators (0, the default:
+    records made before the choice existed never promised more)."""
+    db["consent_records"].add_column("identity_public", int, not_null_default=0)
+
+
 # How long a process waits for another that is migrating (seconds).
 MIGRATION_WAIT = 600
 

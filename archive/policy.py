@@ -17,6 +17,11 @@ status, the access level of its current consent record, and its embargo. From
 - ``audience_sentences``: the plain words that tell contributors and curators
   who can see a story and its photos and recordings.
 
+(c) **Identity words.** The words contributors describe themselves with are
+shown to approved researchers and curators, and to the public only when the
+contributor chose so (``shows_identity``): on the story page, in the API and
+exports, and in the search index's public facet field.
+
 A test enumerates every status, access level, embargo state and viewer level
 and checks that the Python and the SQL forms agree.
 """
@@ -194,6 +199,15 @@ def can_view(level: str, story: Mapping | None, consent: Mapping | None) -> bool
     return widest is not None and VIEWER_LEVELS.index(level) >= VIEWER_LEVELS.index(widest)
 
 
+def shows_identity(level: str, story: Mapping | None, consent: Mapping | None) -> bool:
+    """May a viewer at ``level`` read the identity words of ``story``? Researchers
+    and curators may wherever they may read the story; the public only when the
+    contributor's consent says so."""
+    if not can_view(level, story, consent):
+        return False
+    return level != PUBLIC or bool(consent and consent.get("identity_public"))
+
+
 def index_access(story: Mapping | None, consent: Mapping | None) -> str | None:
     """The access value the search index keeps for a story: its consent's access
     level while it is published, None (not in the index) otherwise."""
@@ -324,6 +338,7 @@ def consent_sentences(consent: Mapping | None) -> list[str]:
                 date=consent["embargo_until"],
             )
         )
+    lines.append(identity_sentence(consent))
     if consent["adult"]:
         lines.append(_l("The contributor confirmed that they are 18 or older."))
     lines.append(
@@ -334,3 +349,14 @@ def consent_sentences(consent: Mapping | None) -> list[str]:
         )
     )
     return lines
+
+
+def identity_sentence(consent: Mapping) -> str:
+    """Who may read a story's identity words, as the contributor chose."""
+    if consent.get("identity_public"):
+        return _l(
+            "The words the contributor describes themselves with are shown to everyone who may read it."
+        )
+    return _l(
+        "The words the contributor describes themselves with are shown only to researchers and curators."
+    )

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, make_response, render_template,
 import search_index
 from archive.citation import citation
 from archive.consent import current_consent
-from archive.policy import can_view, is_public
+from archive.policy import can_view, is_public, shows_identity
 from archive.stories import describe, get_story, list_published
 from archive.themes import get_theme, list_themes
 from stories.media_files import media_for_page
@@ -65,6 +65,7 @@ def story(story_id):
             citation_lead=citation(story, ""),  # the page links the URL itself
             media=media_for_page(get_db(), story["id"]),
             similar=_similar(story["id"]),
+            show_identity=shows_identity(current_level(), story, story["consent"]),
         )
     )
     # A story not open to everyone must not wait in a cache for the next person.

@@ -74,7 +74,10 @@ class StoryFieldsForm(FlaskForm):
     identity = StringField(
         _l("How you describe yourself (optional)"),
         validators=[Optional(), Length(max=stories.MAX_TAGS_TEXT)],
-        description=_l("Separate with commas. Only shown where several stories share a word."),
+        description=_l(
+            "Separate with commas. Approved researchers and curators can read these words. "
+            "The public sees them, on your story's page and in search, only if you agree to it."
+        ),
         render_kw=NO_AUTOFILL,
     )
     era = SelectField(_l("Decade the story is mostly about (optional)"), choices=[], validate_choice=False)

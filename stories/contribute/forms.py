@@ -248,6 +248,10 @@ class SubmitStoryForm(MediaUploadFields, StoryFieldsForm):
         validators=[InputRequired(_l("Please choose who may read your story."))],
     )
     quotation = BooleanField(_l("Researchers may quote from my story in their publications."))
+    identity_public = BooleanField(
+        _l("Show the words I describe myself with to the public too, on my story's page and in search."),
+        description=_l("If you leave this unticked, only approved researchers and curators can read them."),
+    )
     embargo_until = DateField(
         _l("Keep my story closed until (optional)"),
         validators=[Optional()],

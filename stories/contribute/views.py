@@ -46,6 +46,7 @@ def submit():
             adult=form.adult.data,
             archiving=form.archiving_consent.data,
             embargo_until=form.embargo_until.data.isoformat() if form.embargo_until.data else None,
+            identity_public=form.identity_public.data,
         )
         try:
             # The story and its media are stored together or not at all.
