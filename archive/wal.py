@@ -99,9 +99,11 @@ def settle_after_write(db: sqlite_utils.Database) -> None:
     if getattr(db, "_settling_wal", False):
         return
     try:
+        # One cheap query after every write; the table is missing only before migrating.
+        if db.execute(f"SELECT 1 FROM [{OWED_TABLE}] LIMIT 1").fetchone() is None:
+            return
         with _settling(db):
-            if owed(db):
-                settle(db, wait=0)
+            settle(db, wait=0)
     except sqlite3.Error:
         pass
 

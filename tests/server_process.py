@@ -17,9 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 class ServerProcess:
     """A server process on a data directory of its own; stop it with ``stop()``."""
 
-    def __init__(self, data_dir: Path, **config: str):
+    def __init__(self, data_dir: Path):
         env = {**os.environ, "CROSSINGS_DATA_DIR": str(data_dir), "SECRET_KEY": "server-process"}
-        env.update({f"CROSSINGS_TEST_{key}": value for key, value in config.items()})
         self.log = open(data_dir.parent / "server.log", "wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tests.server_process"],
@@ -63,12 +62,7 @@ def main() -> None:
 
     from app import create_app
 
-    config = {
-        key.removeprefix("CROSSINGS_TEST_"): int(value) if value.isdigit() else value
-        for key, value in os.environ.items()
-        if key.startswith("CROSSINGS_TEST_")
-    }
-    app = create_app(config or None)
+    app = create_app()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     print(server.server_port, flush=True)
     server.serve_forever()

@@ -93,7 +93,9 @@ def test_bodies_over_the_route_limit_or_of_the_wrong_kind_are_refused_from_heade
         status, headers, body = read_response(send_headers(server, path, length, content_type, Cookie=cookie))
         assert status == expected, (path, content_type)
         assert headers["connection"] == "close"
-        assert "<h1" in body and "Nothing was saved" in body if expected == 413 else True
+        assert "<h1" in body  # our own page, never a bare error
+        if expected == 413:
+            assert "Nothing was saved" in body
     # A body in chunks, with no length declared, cannot be judged: 411.
     sock = send_headers(server, "/submit", None, Cookie=cookie, Transfer_Encoding="chunked")
     status, _headers, _body = read_response(sock)
