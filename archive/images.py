@@ -14,6 +14,7 @@ full-size copy exists; and one photo is decoded at a time per process
 (``DecodeGate``), the next few waiting their turn.
 """
 
+import ctypes
 import io
 import os
 import struct
@@ -70,7 +71,8 @@ class DecodeGate:
 
     One thread, not merely one at a time: the C allocator keeps memory a thread
     has freed for that thread's later use, so decodings spread over request
-    threads would each leave a picture's worth of memory behind. ``run`` waits
+    threads would each leave a picture's worth of memory behind; after each
+    decoding the thread hands what it freed back to the system. ``run`` waits
     up to ``wait`` seconds for its turn; when ``queue`` others are already
     waiting, or the wait runs out, it raises ProcessingBusy, and the web layer
     answers "busy, try again shortly" rather than holding the request."""
@@ -92,7 +94,7 @@ class DecodeGate:
                 self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="photo-decode")
             worker = self._worker
         try:
-            future = worker.submit(work, *args)
+            future = worker.submit(_then_release_memory, work, *args)
             try:
                 return future.result(timeout=self.wait)
             except FutureTimeout:
@@ -102,6 +104,22 @@ class DecodeGate:
         finally:
             with self._lock:
                 self._pending -= 1
+
+
+try:  # glibc's; elsewhere freed memory is left to the allocator
+    _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+except (OSError, AttributeError):
+    _malloc_trim = None
+
+
+def _then_release_memory(work: Callable, *args):
+    """``work(*args)``, then hand the memory it freed back to the system: the C
+    allocator otherwise keeps it, and the next decoding's peak would come on top."""
+    try:
+        return work(*args)
+    finally:
+        if _malloc_trim is not None:
+            _malloc_trim(0)
 
 
 def _busy_message():
