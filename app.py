@@ -6,6 +6,8 @@ import secrets
 
 from flask import Flask
 
+from archive import private
+
 
 def _load_or_create_secret_key(data_dir: str) -> str:
     """Read the secret key from the data directory, creating it (mode 0600) on first start.
@@ -85,15 +87,27 @@ def create_app(test_config=None):
 
     data_dir = app.config["DATA_DIR"]
     # Only the account that runs the archive may enter the data directory: it holds
-    # curators-only stories, media, password hashes and the secret key.
+    # curators-only stories, media, password hashes and the secret key. Whatever
+    # the process creates is private (umask), and what exists is tightened.
+    private.restrict_new_files()
     os.makedirs(data_dir, mode=0o700, exist_ok=True)
     app.config.setdefault("DATABASE", os.path.join(data_dir, "crossings.db"))
     app.config.setdefault("MEDIA_DIR", os.path.join(data_dir, "media"))
     app.config.setdefault("INDEX_DIR", os.path.join(data_dir, "index"))
     _check_day(app.config.get("OAI_EARLIEST_DATESTAMP"), "CROSSINGS_OAI_EARLIEST_DATESTAMP")
+    database = app.config["DATABASE"]
+    private.tighten(
+        data_dir,
+        app.config["MEDIA_DIR"],
+        app.config["INDEX_DIR"],
+        database,
+        database + "-wal",
+        database + "-shm",
+    )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _load_or_create_secret_key(data_dir)
 
+    from archive import wal
     from archive.migrations import migrate
     from stories import (
         admin,
@@ -111,12 +125,14 @@ def create_app(test_config=None):
         search,
         search_sync,
         templating,
+        upload_guard,
     )
 
     resources.init_app(app)
     limits.init_app(app)  # before extensions: CSRF protection reads the form
     extensions.init_app(app)
     safety.init_app(app)
+    upload_guard.init_app(app)
     templating.init_app(app)
     search_sync.init_app(app)
     cli.init_app(app)
@@ -138,5 +154,6 @@ def create_app(test_config=None):
     # outdated or damaged search index.
     with app.app_context():
         migrate(resources.get_db())
+        wal.settle(resources.get_db(), wait=0)  # a checkpoint a withdrawal still owes
         search_sync.ensure_at_start(resources.get_db())
     return app

@@ -9,24 +9,35 @@ from flask_babel import lazy_gettext as _l
 from archive.clock import today
 from archive.policy import ACCESS_LEVELS
 
-CONSENT_VERSION = "2026-11-a"
+CONSENT_VERSION = "2026-12-a"
 
-_CONSENT_TEXT = _l(
-    "Crossings keeps the story you share in its archive so that people in our "
-    "communities and researchers can learn from it. You decide who may read it: "
-    "everyone, approved researchers only, or curators only. Curators read every story "
-    "before it is published and may describe it with themes and tags. You can narrow "
-    "who may read your story at any time, and you can withdraw it completely with your "
-    "receipt code: we then delete the text, its tags, your choices and any media, and "
-    "keep only a note that a story with this id was withdrawn. We never ask for your "
-    "name or e-mail and we do not record your IP address or browser. Please leave out "
-    "anything that would identify you or other people if you do not want it known."
+# Every sentence here is a promise about what the software does, and each has a
+# test that checks it against behaviour (tests/test_consent_truth.py).
+CONSENT_SENTENCES = (
+    _l(
+        "Crossings keeps the story you share in its archive so that people in our "
+        "communities and researchers can learn from it."
+    ),
+    _l("You decide who may read it: everyone, approved researchers only, or curators only."),
+    _l("Curators read every story before it is published and may describe it with themes and tags."),
+    _l(
+        "The words you use to describe yourself are shown to approved researchers and curators; "
+        "they appear on your public story page and in public search only if you choose so."
+    ),
+    _l("You can narrow who may read your story at any time with your receipt code."),
+    _l(
+        "You can withdraw it completely with your receipt code: we then delete the text, its "
+        "tags, your choices and any photos or recordings, and keep only a note that a story "
+        "with this id was withdrawn and a record of which curators acted on it, and when."
+    ),
+    _l("We never ask for your name or e-mail, and we do not record your IP address or browser."),
+    _l("Please leave out anything that would identify you or other people if you do not want it known."),
 )
 
 
 def consent_text() -> str:
     """The consent text shown with the submission form, in the reader's language."""
-    return str(_CONSENT_TEXT)
+    return " ".join(str(sentence) for sentence in CONSENT_SENTENCES)
 
 
 def text_sha256(text: str) -> str:
@@ -43,6 +54,7 @@ class ConsentChoices:
     adult: bool
     archiving: bool = True
     embargo_until: str | None = None  # ISO date
+    identity_public: bool = False  # the identity words on the public page and in public search
 
     @classmethod
     def carried_over(cls, record: dict, **changes) -> "ConsentChoices":
@@ -53,6 +65,7 @@ class ConsentChoices:
             adult=bool(record["adult"]),
             archiving=bool(record["archiving"]),
             embargo_until=record["embargo_until"],
+            identity_public=bool(record.get("identity_public")),
         )
         for name, value in changes.items():
             setattr(choices, name, value)
@@ -79,6 +92,7 @@ def record_consent(db: sqlite_utils.Database, story_id: str, choices: ConsentCho
                 "quotation": int(choices.quotation),
                 "embargo_until": choices.embargo_until,
                 "adult": int(choices.adult),
+                "identity_public": int(choices.identity_public),
             }
         )
         .last_pk

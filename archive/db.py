@@ -7,6 +7,8 @@ from collections.abc import Iterator
 
 import sqlite_utils
 
+from archive import wal
+
 # Every connection gets these, whoever opens it (web request, CLI, test, benchmark).
 # secure_delete makes SQLite overwrite deleted content, so a withdrawn story's text
 # does not linger in free pages of the file.
@@ -50,6 +52,8 @@ class ArchiveDatabase(sqlite_utils.Database):
             except BaseException:
                 self.rollback()
                 raise
+            # A withdrawal whose checkpoint had to wait for readers is paid now, if it can be.
+            wal.settle_after_write(self)
 
 
 def _create_private(path) -> None:
@@ -74,14 +78,6 @@ def open_db(path: str | os.PathLike) -> ArchiveDatabase:
     for pragma in _PRAGMAS:
         db.execute(pragma)
     return db
-
-
-def checkpoint(db: sqlite_utils.Database) -> None:
-    """Write the WAL back into the main file and truncate it.
-
-    Used after a withdrawal so that the withdrawn text does not survive in
-    old WAL frames."""
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 @contextlib.contextmanager

@@ -324,7 +324,8 @@ def load_samples(db: sqlite_utils.Database, storage: Storage | None = None) -> i
             content_notes=notes,
             attribution="Crossings sample",
         )
-        choices = ConsentChoices(access=access, quotation=True, adult=True)
+        # Written for demonstration: their identity words may show the public facet at work.
+        choices = ConsentChoices(access=access, quotation=True, adult=True, identity_public=True)
         drawn = illustration(title) if storage is not None else None
         if drawn is None:
             story_id, _code = submit_story(db, draft, choices, DEMO_CONSENT_TEXT)

@@ -38,5 +38,10 @@ class UploadRefused(MediaError):
         return "; ".join(str(message) for message in self.errors.values())
 
 
+class ProcessingBusy(ArchiveError):
+    """Too many uploads are waiting to be processed in this process: nothing was
+    stored, and the same request may be sent again in a little while."""
+
+
 class AccountError(ArchiveError):
     """A request about accounts the archive refuses."""

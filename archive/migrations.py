@@ -232,6 +232,22 @@ def m040_submission_keys(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m100_wal_checkpoints_owed(db: sqlite_utils.Database) -> None:
+    """Checkpoints a withdrawal could not finish because another connection was
+    reading (see archive/wal.py): paid after the next write, at start, or by
+    ``flask archive check-wal``. Only a day, nothing about the story."""
+    db["wal_checkpoints_owed"].create({"id": int, "since": str}, pk="id", not_null={"since"})
+
+
+@migrations()
+def m101_identity_consent(db: sqlite_utils.Database) -> None:
+    """The contributor's choice whether the words they describe themselves with
+    appear to the public (1) or only to researchers and curators (0, the default:
+    records made before the choice existed never promised more)."""
+    db["consent_records"].add_column("identity_public", int, not_null_default=0)
+
+
+@migrations()
 def m110_publication_order(db: sqlite_utils.Database) -> None:
     """An exact order of publication. ``published`` stays a day, for display;
     ``published_seq`` is a number given at approval, in the same transaction, so

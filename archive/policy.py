@@ -17,6 +17,11 @@ status, the access level of its current consent record, and its embargo. From
 - ``audience_sentences``: the plain words that tell contributors and curators
   who can see a story and its photos and recordings.
 
+(c) **Identity words.** The words contributors describe themselves with are
+shown to approved researchers and curators, and to the public only when the
+contributor chose so (``shows_identity``): on the story page, in the API and
+exports, and in the search index's public facet field.
+
 A test enumerates every status, access level, embargo state and viewer level
 and checks that the Python and the SQL forms agree.
 """
@@ -182,6 +187,12 @@ def audience(story: Mapping | None, consent: Mapping | None) -> str | None:
     return CURATOR
 
 
+def is_public(story: Mapping | None, consent: Mapping | None) -> bool:
+    """May anyone at all read ``story``? Only then may its page and media be kept
+    in a cache (and only with revalidation)."""
+    return audience(story, consent) == PUBLIC
+
+
 def can_view(level: str, story: Mapping | None, consent: Mapping | None) -> bool:
     """May a viewer at ``level`` read ``story``, whose current consent record is ``consent``?"""
     widest = audience(story, consent)
@@ -198,6 +209,15 @@ def can_view_media(
     if contributor_grant and story is not None and story["status"] != "withdrawn":
         return True
     return can_view(level, story, consent)
+
+
+def shows_identity(level: str, story: Mapping | None, consent: Mapping | None) -> bool:
+    """May a viewer at ``level`` read the identity words of ``story``? Researchers
+    and curators may wherever they may read the story; the public only when the
+    contributor's consent says so."""
+    if not can_view(level, story, consent):
+        return False
+    return level != PUBLIC or bool(consent and consent.get("identity_public"))
 
 
 def index_access(story: Mapping | None, consent: Mapping | None) -> str | None:
@@ -330,6 +350,7 @@ def consent_sentences(consent: Mapping | None) -> list[str]:
                 date=consent["embargo_until"],
             )
         )
+    lines.append(identity_sentence(consent))
     if consent["adult"]:
         lines.append(_l("The contributor confirmed that they are 18 or older."))
     lines.append(
@@ -340,3 +361,14 @@ def consent_sentences(consent: Mapping | None) -> list[str]:
         )
     )
     return lines
+
+
+def identity_sentence(consent: Mapping) -> str:
+    """Who may read a story's identity words, as the contributor chose."""
+    if consent.get("identity_public"):
+        return _l(
+            "The words the contributor describes themselves with are shown to everyone who may read it."
+        )
+    return _l(
+        "The words the contributor describes themselves with are shown only to researchers and curators."
+    )

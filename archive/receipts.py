@@ -29,12 +29,15 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from archive.db import checkpoint
+from archive import wal
 
 # How long the browser that sent a story can see its receipt again (seconds).
 WINDOW = 30 * 60
 _INFO = b"crossings receipt window v1"
 _NONCE_BYTES = 12
+# Seconds a request that ended windows waits for readers before it leaves the
+# checkpoint owed (paid after the next write, at start, or by `archive check-wal`).
+SETTLE_WAIT = 0.25
 
 
 @dataclass(frozen=True)
@@ -102,8 +105,10 @@ def close(db: sqlite_utils.Database, submission_key: str | None) -> None:
             "DELETE FROM receipt_windows WHERE story_id IN (SELECT id FROM stories WHERE submission_hash = ?)",
             [key_hash],
         ).rowcount
+        if deleted:
+            wal.owe(db)  # the sealed code must leave the WAL too
     if deleted:
-        checkpoint(db)
+        wal.settle(db, wait=SETTLE_WAIT)
 
 
 def purge_expired(db: sqlite_utils.Database, at: float | None = None) -> int:
@@ -115,6 +120,8 @@ def purge_expired(db: sqlite_utils.Database, at: float | None = None) -> int:
         return 0
     with db.atomic():
         deleted = db.execute("DELETE FROM receipt_windows WHERE expires <= ?", [at]).rowcount
+        if deleted:
+            wal.owe(db)  # the sealed codes must leave the WAL too
     if deleted:
-        checkpoint(db)
+        wal.settle(db, wait=SETTLE_WAIT)
     return deleted

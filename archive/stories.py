@@ -290,8 +290,8 @@ _BATCH = 500
 
 
 def load_published(db: sqlite_utils.Database, story_ids: list[str]) -> dict[str, dict]:
-    """Published stories among ``story_ids`` with their access, quotation choice,
-    themes, tags, media kinds and transcripts, as ``{id: story}``. Unpublished,
+    """Published stories among ``story_ids`` with their access, quotation and
+    identity choices, themes, tags, media kinds and transcripts, as ``{id: story}``. Unpublished,
     withdrawn or unknown ids are simply absent. Read in batches."""
     story_ids = list(dict.fromkeys(story_ids))
     stories = {}
@@ -303,7 +303,8 @@ def load_published(db: sqlite_utils.Database, story_ids: list[str]) -> dict[str,
         # walks every approved story.
         rows = db.execute(
             "SELECT s.id, s.status, s.embargo_released, s.title, s.summary, s.body, s.attribution,"
-            " s.era, s.place, s.content_notes, s.published, s.published_seq, c.access, c.quotation, c.embargo_until"
+            " s.era, s.place, s.content_notes, s.published, s.published_seq, c.access, c.quotation,"
+            " c.embargo_until, c.identity_public"
             " FROM stories s JOIN consent_records c ON c.id = s.consent_id"
             f" WHERE s.id IN ({marks})",
             chunk,

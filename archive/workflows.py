@@ -13,10 +13,9 @@ withdrawn already?) reads it inside the same ``db.atomic()`` block that writes.
 import sqlite_utils
 from flask_babel import lazy_gettext as _l
 
-from archive import audit, media, outbox, revisions
+from archive import audit, media, outbox, revisions, wal
 from archive.clock import today
 from archive.consent import ConsentChoices
-from archive.db import checkpoint
 from archive.errors import MediaError
 from archive.policy import CONTRIBUTOR, transition
 from archive.storage import Storage
@@ -130,12 +129,16 @@ def describe_media(
             media.set_transcript(db, media_id, transcript, story_id=story_id)
 
 
-def withdraw_story(db: sqlite_utils.Database, storage: Storage, story_id: str) -> None:
+def withdraw_story(
+    db: sqlite_utils.Database, storage: Storage, story_id: str, checkpoint_wait: float = wal.CHECKPOINT_WAIT
+) -> None:
     """Withdraw a story: delete everything of it and keep only the tombstone
     (id, status ``withdrawn``, withdrawn date).
 
     Secure delete overwrites the freed pages and the WAL is checkpointed and
     truncated, so the text is gone from the database files, not just hidden.
+    When other connections keep reading for longer than ``checkpoint_wait``
+    seconds, the checkpoint stays owed and is paid later (archive/wal.py).
     The story's media files are deleted once the rows naming them are gone."""
     with db.atomic():
         story = get_story(db, story_id)
@@ -149,5 +152,6 @@ def withdraw_story(db: sqlite_utils.Database, storage: Storage, story_id: str) -
         audit.forget_contributor_actions(db, story_id)
         audit.record(db, "withdraw", story_id)
         outbox.searchable_changed(db, story_id, purge=True)
-    checkpoint(db)
+        wal.owe(db)
+    wal.settle(db, checkpoint_wait)
     media.delete_files(storage, file_keys)

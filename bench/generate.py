@@ -197,6 +197,7 @@ def generate(db, stories=20_000, seed=1, batch=1000):
                     "quotation": rng.randint(0, 1),
                     "embargo_until": embargo_until,
                     "adult": 1,
+                    "identity_public": rng.randint(0, 1),
                 }
             )
             consent_id += 1

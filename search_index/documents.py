@@ -49,11 +49,12 @@ def to_document(story: dict) -> dict:
         "published": date_key(story),
     }
     for facet in FACETS:
-        terms = facet.index_terms(story)
-        if terms:
-            doc[facet.field] = ",".join(terms) if facet.multi else terms[0]
-        elif facet.multi:
-            doc[facet.field] = ""
+        for field, values in facet.fields():
+            terms = facet.index_terms(story, values)
+            if terms:
+                doc[field] = ",".join(terms) if facet.multi else terms[0]
+            elif facet.multi:
+                doc[field] = ""
     for field, shingle_field in SHINGLE_FIELDS.items():
         doc[shingle_field] = doc[field]
     doc["digest"] = digest(doc)

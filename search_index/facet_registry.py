@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from archive.policy import PUBLIC, shows_identity
 from archive.themes import THEME_SLUGS, theme_name
 
 # Free-text values (typed by contributors or curators) are indexed as
@@ -60,10 +61,26 @@ class Facet:
     valid: Callable[[str], bool] = _free_text_valid  # may a URL carry this value?
     label: Callable[[str, str], str] = _stored_label  # (key, stored label) -> what the page shows
     by_value: bool = False  # list values in their own order (decades) rather than by count
+    # A second field for public viewers, holding a story's values only where the
+    # policy shows them to the public (identity words: only when the contributor chose so).
+    public_field: str | None = None
+    public_values: Callable[[dict], list] | None = None
 
-    def index_terms(self, story: dict) -> list[str]:
-        """The terms this facet's field holds for ``story``, without repeats."""
-        raw = [v for v in self.values(story) if v not in (None, "")]
+    def field_for(self, level: str) -> str:
+        """The index field that counts and filters this facet for a viewer at ``level``."""
+        return self.public_field if self.public_field and level == PUBLIC else self.field
+
+    def fields(self) -> list[tuple[str, Callable[[dict], list]]]:
+        """(index field, the story's values in it) for each field of this facet."""
+        fields = [(self.field, self.values)]
+        if self.public_field:
+            fields.append((self.public_field, self.public_values))
+        return fields
+
+    def index_terms(self, story: dict, values: Callable[[dict], list] | None = None) -> list[str]:
+        """The terms a field of this facet holds for ``story`` (``values``: which of
+        the story's values; the facet's own by default), without repeats."""
+        raw = [v for v in (values or self.values)(story) if v not in (None, "")]
         if self.free_text:
             return list(dict.fromkeys(facet_term(v) for v in raw if facet_key(v)))
         return list(dict.fromkeys(str(v) for v in raw))
@@ -103,6 +120,8 @@ FACETS = (
         values=lambda story: story["identity"],
         free_text=True,
         rare=True,
+        public_field="identity_public",
+        public_values=lambda story: story["identity"] if shows_identity(PUBLIC, story, story) else [],
     ),
     Facet(
         "place",

@@ -62,7 +62,8 @@ class IndexView:
         self.access, _ = _field_sets(reader, ACCESS_FIELD)
         self.values, self.labels = {}, {}
         for facet in FACETS:
-            self.values[facet.field], self.labels[facet.field] = _field_sets(reader, facet.field)
+            for field, _values in facet.fields():
+                self.values[field], self.labels[field] = _field_sets(reader, field)
         self._by_date = None
         self._date_lock = threading.Lock()
         self._readable = {}
@@ -104,8 +105,9 @@ class IndexView:
         """Documents having ``value`` in facet ``field`` (empty when none)."""
         return self.values.get(field, {}).get(value, set())
 
-    def counts(self, matches: set, selected: dict, top: int = 30) -> dict:
-        """Facet values with their counts among ``matches``, by facet name.
+    def counts(self, matches: set, selected: dict, level: str, top: int = 30) -> dict:
+        """Facet values with their counts among ``matches``, by facet name, from
+        the fields a viewer at ``level`` reads (Facet.field_for).
 
         ``selected`` maps index fields to the values the reader chose; those are
         always listed (so they can be removed). Values of rare facets (identity,
@@ -113,14 +115,15 @@ class IndexView:
         share them."""
         result = {}
         for facet in FACETS:
-            chosen = set(selected.get(facet.field, ()))
+            field = facet.field_for(level)
+            chosen = set(selected.get(field, ()))
             values = []
-            for value, docs in self.values[facet.field].items():
+            for value, docs in self.values[field].items():
                 count = len(matches & docs) if len(docs) > len(matches) else len(docs & matches)
                 if value in chosen:
-                    values.append(FacetValue(value, self.label(facet, value), count, True))
+                    values.append(FacetValue(value, self.label(facet, value, field), count, True))
                 elif count and (not facet.rare or count >= RARE_THRESHOLD):
-                    values.append(FacetValue(value, self.label(facet, value), count))
+                    values.append(FacetValue(value, self.label(facet, value, field), count))
             if facet.by_value:
                 values.sort(key=lambda v: (not v.selected, v.value))
             else:
@@ -128,10 +131,11 @@ class IndexView:
             result[facet.name] = values[:top]
         return result
 
-    def label(self, facet, value) -> str:
+    def label(self, facet, value, field=None) -> str:
         """How a facet value is shown: the facet's own label (a translated theme
-        name, a decade) or the most used spelling of a free-text tag."""
-        return facet.label(value, self.labels.get(facet.field, {}).get(value, value))
+        name, a decade) or the most used spelling of a free-text tag (in ``field``,
+        the facet's own by default)."""
+        return facet.label(value, self.labels.get(field or facet.field, {}).get(value, value))
 
     def order_by_date(self, searcher, docs: set, start: int, stop: int) -> list:
         """``docs`` newest first, sliced [start:stop]."""

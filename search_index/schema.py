@@ -40,6 +40,7 @@ def build_schema() -> Schema:
         # Shingles need no positions: phrase=False stores frequencies only.
         fields[shingle_field] = TEXT(analyzer=shingles, phrase=False)
     for facet in FACETS:
-        # Multi-valued facets are comma-separated keywords; single-valued ones sortable columns.
-        fields[facet.field] = KEYWORD(commas=True, scorable=False) if facet.multi else ID(sortable=True)
+        for field, _values in facet.fields():
+            # Multi-valued facets are comma-separated keywords; single-valued ones sortable columns.
+            fields[field] = KEYWORD(commas=True, scorable=False) if facet.multi else ID(sortable=True)
     return Schema(**fields)

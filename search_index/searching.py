@@ -99,8 +99,9 @@ def _allowed(db: sqlite_utils.Database, s, view, level) -> set:
     return docs
 
 
-def _index_filters(filters) -> dict:
-    """URL facet names -> index fields, values normalized as the index writes them."""
+def _index_filters(filters, level) -> dict:
+    """URL facet names -> the index fields a viewer at ``level`` reads, values
+    normalized as the index writes them."""
     selected = {}
     for name, values in (filters or {}).items():
         if name not in FACETS_BY_NAME:
@@ -108,7 +109,7 @@ def _index_filters(filters) -> dict:
         facet = FACETS_BY_NAME[name]
         keys = [facet.key(v) for v in values if facet.key(v)]
         if keys:
-            selected[facet.field] = list(dict.fromkeys(keys))
+            selected[facet.field_for(level)] = list(dict.fromkeys(keys))
     return selected
 
 
@@ -191,7 +192,7 @@ def search(
         raise ValueError(f"unknown sort {sort!r}")
     page = max(1, int(page))
     per_page = max(1, min(int(per_page), MAX_PER_PAGE))
-    selected = _index_filters(filters)
+    selected = _index_filters(filters, level)
     text, capped = cap_query(query)
     root = index_root(index_dir)
     for attempt in (1, 2):
@@ -236,7 +237,7 @@ def _search(
         q = parse(gen.parser, text) if text else None
         matches = allowed if q is None else matching_docs(q, s, view.live) & allowed
         total = len(matches)
-        facet_counts = view.counts(matches, selected) if with_facets else {}
+        facet_counts = view.counts(matches, selected, level) if with_facets else {}
         if start >= total:
             docnums = []
         elif q is not None and sort == "relevance":

@@ -79,6 +79,8 @@ def _hit_json(hit) -> dict:
         "snippet_html": str(hit.snippet) if hit.snippet is not None else None,
         # "text" (the story) or "transcript" (a recording's transcript): snippets never mix them.
         "snippet_source": hit.snippet_source,
+        # As in exports: may researchers quote the story in their publications?
+        "quotation_allowed": bool(hit.story.get("quotation")),
         "url": permanent_url(hit.id),
         "api_url": url_for("api.story", story_id=hit.id, _external=True),
     }
@@ -121,7 +123,7 @@ def story(story_id):
     found = load_published(get_db(), [story_id]).get(story_id) if len(story_id) <= 64 else None
     if found is None or found["access"] not in READABLE_ACCESS[current_level()]:
         return error(404)
-    body = record(found)
+    body = record(found, current_level())
     body["dublin_core"] = dublin_core.describe(
         get_db(), story_id, url=body["url"], publisher=current_app.config["ARCHIVE_NAME"]
     )

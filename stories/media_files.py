@@ -16,11 +16,12 @@ from werkzeug.wsgi import wrap_file
 from archive import grants, media
 from archive.consent import current_consent
 from archive.errors import MediaError
-from archive.policy import can_view, can_view_media
+from archive.policy import can_view, can_view_media, is_public
 from archive.stories import get_story
 from archive.webvtt import parse_vtt
 from stories.resources import get_db, get_storage
 from stories.roles import current_level
+from stories.safety import no_store
 
 bp = Blueprint("media", __name__)
 
@@ -30,17 +31,17 @@ MEDIA_CSP = "default-src 'none'; media-src 'self'; img-src 'self'; sandbox; fram
 IN_MEMORY_BYTES = 4 * 1024 * 1024
 
 
-def _media_headers(response: Response, media_id: str, ext: str, access: str) -> Response:
+def _media_headers(response: Response, media_id: str, ext: str, public: bool) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = MEDIA_CSP
     response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
     response.headers["Content-Disposition"] = f'inline; filename="{media_id}.{ext}"'
-    # Every request goes through the access check again (a story can be narrowed
-    # or withdrawn at any time), so caches may keep a copy only if they revalidate.
-    response.headers["Cache-Control"] = "private, no-cache"
-    if access == "contributor":
-        # A story nobody else may see yet: nothing of it stays in the browser's cache.
-        response.headers["Cache-Control"] = "no-store"
+    if public:
+        # Every request goes through the access check again (a story can be narrowed
+        # or withdrawn at any time), so caches may keep a copy only if they revalidate.
+        response.headers["Cache-Control"] = "private, no-cache"
+    else:
+        no_store(response)  # restricted, or seen only by its contributor: never in a cache
     response.vary.add("Cookie")
     return response
 
@@ -49,17 +50,18 @@ def _media_headers(response: Response, media_id: str, ext: str, access: str) -> 
 GRANT_SESSION_KEY = "media_grant"
 
 
-def _access(db, story_id: str) -> str | None:
+def _access(db, story_id: str) -> tuple[str | None, bool]:
     """How this viewer may see the story's media: "reader" (they may read the
     story), "contributor" (only through the grant their receipt code gave this
-    browser session), or None."""
+    browser session), or None; and whether everyone may (only then may a cache
+    keep a copy)."""
     story = get_story(db, story_id)
     consent = current_consent(db, story)
     level = current_level()
     if can_view(level, story, consent):
-        return "reader"
+        return "reader", is_public(story, consent)
     granted = grants.holds(db, session.get(GRANT_SESSION_KEY), story_id)
-    return "contributor" if can_view_media(level, story, consent, granted) else None
+    return ("contributor" if can_view_media(level, story, consent, granted) else None), False
 
 
 def grant_media(db, story_id: str) -> None:
@@ -74,14 +76,14 @@ def serve(media_id, variant):
     the viewer may see the story."""
     db = get_db()
     item = media.get_media(db, media_id)
-    access = _access(db, item["story_id"]) if item is not None else None
+    access, public = _access(db, item["story_id"]) if item is not None else (None, False)
     if item is None or variant not in media.VARIANTS[item["kind"]] or access is None:
         abort(404)
     if variant == "vtt":
         if not item["vtt"]:
             abort(404)
         response = Response(item["vtt"], mimetype="text/vtt")
-        return _media_headers(response, media_id, "vtt", access)
+        return _media_headers(response, media_id, "vtt", public)
     stored = item["files"].get(variant)
     if stored is None:
         abort(404)
@@ -101,7 +103,7 @@ def serve(media_id, variant):
         response.content_length = size
     # Keys are never reused for other content, so the key is a strong validator.
     response.set_etag(stored["storage_key"])
-    _media_headers(response, media_id, media.EXTENSIONS.get(stored["mime"], "bin"), access)
+    _media_headers(response, media_id, media.EXTENSIONS.get(stored["mime"], "bin"), public)
     # make_conditional adds a Date header; stories.safety removes it (the server sends one).
     return response.make_conditional(request, accept_ranges=True, complete_length=size)
 

@@ -1,18 +1,19 @@
 """Public reading: the home page, story pages and theme pages."""
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
 
 import search_index
 from archive import receipts
 from archive.citation import citation
 from archive.consent import current_consent
-from archive.policy import can_view
+from archive.policy import can_view, is_public, shows_identity
 from archive.stories import count_published, describe, get_story, list_published
 from archive.themes import get_theme, list_themes
 from stories.media_files import media_for_page, thumbnails
 from stories.paging import page_count, page_number
 from stories.resources import get_db, index_dir
 from stories.roles import current_level
+from stories.safety import no_store
 
 bp = Blueprint("public", __name__)
 
@@ -76,14 +77,19 @@ def index():
 def story(story_id):
     story = load_visible_story(story_id)
     url = permanent_url(story["id"])
-    return render_template(
-        "story.html",
-        story=story,
-        permanent_url=url,
-        citation_lead=citation(story, ""),  # the page links the URL itself
-        media=media_for_page(get_db(), story["id"]),
-        similar=_similar(story["id"]),
+    response = make_response(
+        render_template(
+            "story.html",
+            story=story,
+            permanent_url=url,
+            citation_lead=citation(story, ""),  # the page links the URL itself
+            media=media_for_page(get_db(), story["id"]),
+            similar=_similar(story["id"]),
+            show_identity=shows_identity(current_level(), story, story["consent"]),
+        )
     )
+    # A story not open to everyone must not wait in a cache for the next person.
+    return response if is_public(story, story["consent"]) else no_store(response)
 
 
 @bp.route("/themes")

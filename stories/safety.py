@@ -3,8 +3,9 @@
 import logging
 import re
 
-from flask import current_app, render_template
+from flask import current_app, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -58,6 +59,21 @@ def install_log_filter():
         logger.addFilter(PrivacyLogFilter())
 
 
+def no_store(response):
+    """Mark ``response`` as something no browser or proxy may keep."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+def no_store_when_signed_in(response):
+    """Nothing rendered for a signed-in person may be kept by a browser or proxy:
+    the next person at a shared computer would find it in the cache."""
+    if request.endpoint != "static" and current_user and current_user.is_authenticated:
+        no_store(response)
+    return response
+
+
 def add_security_headers(response):
     """Set the security headers on every response; views may tighten them further."""
     for name, value in SECURITY_HEADERS.items():
@@ -73,10 +89,12 @@ _MESSAGES = {
     403: lambda: _("You are not allowed to do that."),
     404: lambda: _("We could not find that page. It may never have existed, or it may not be open to you."),
     405: lambda: _("That page cannot be used that way."),
+    411: lambda: _("We could not tell how much was being sent. Please go back and try again."),
     413: lambda: _(
         "That was more than we can take in one go. Photos may be up to 20 MB each and "
         "recordings up to 200 MB each. Nothing was saved: please go back and try smaller files."
     ),
+    415: lambda: _("This page only accepts what its own form sends. Please go back and use the form."),
     429: lambda: _("Too many attempts. Please wait a little and try again."),
     500: lambda: _(
         "Something went wrong on our side. Nothing you sent has been half-saved; please try again."
@@ -87,8 +105,11 @@ _TITLES = {
     403: lambda: _("Not allowed"),
     404: lambda: _("Page not found"),
     405: lambda: _("Method not allowed"),
+    411: lambda: _("Length required"),
     413: lambda: _("Too large"),
+    415: lambda: _("Not a form"),
     429: lambda: _("Too many attempts"),
+    503: lambda: _("Busy"),
     500: lambda: _("Something went wrong"),
 }
 
@@ -110,11 +131,15 @@ def _handle_http(exc: HTTPException):
     return render_error(exc.code)
 
 
-def _handle_csrf(exc: CSRFError):
-    return render_error(
-        400,
-        _("This form had expired or was sent from somewhere else. Please reload the page and send it again."),
+def csrf_message() -> str:
+    """What a contributor reads when a form's CSRF check fails (or cannot succeed)."""
+    return _(
+        "This form had expired or was sent from somewhere else. Please reload the page and send it again."
     )
+
+
+def _handle_csrf(exc: CSRFError):
+    return render_error(400, csrf_message())
 
 
 def _handle_unexpected(exc: Exception):
@@ -126,6 +151,7 @@ def init_app(app):
     """Install headers, logging and error handlers on ``app``."""
     install_log_filter()
     app.after_request(add_security_headers)
+    app.after_request(no_store_when_signed_in)
     app.register_error_handler(CSRFError, _handle_csrf)
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(Exception, _handle_unexpected)

@@ -14,6 +14,9 @@ from archive.stories import StoryDescription, StoryDraft, split_tags
 from archive.themes import THEME_SLUGS, theme_name
 
 DECADES = list(range(1930, 2030, 10))
+# Fields that say who someone is: a shared computer's browser must not offer them
+# to the next person who opens a form.
+NO_AUTOFILL = {"autocomplete": "off"}
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -71,13 +74,18 @@ class StoryFieldsForm(FlaskForm):
     identity = StringField(
         _l("How you describe yourself (optional)"),
         validators=[Optional(), Length(max=stories.MAX_TAGS_TEXT)],
-        description=_l("Separate with commas. Only shown where several stories share a word."),
+        description=_l(
+            "Separate with commas. Approved researchers and curators can read these words. "
+            "The public sees them, on your story's page and in search, only if you agree to it."
+        ),
+        render_kw=NO_AUTOFILL,
     )
     era = SelectField(_l("Decade the story is mostly about (optional)"), choices=[], validate_choice=False)
     place = StringField(
         _l("Place (optional)"),
         validators=[Optional(), Length(max=stories.MAX_PLACE)],
         description=_l("A city, region or country at most: nothing that points to a street or a person."),
+        render_kw=NO_AUTOFILL,
     )
     content_notes = TextAreaField(
         _l("Content notes (optional)"),
@@ -90,6 +98,7 @@ class StoryFieldsForm(FlaskForm):
         description=_l(
             "Leave empty to appear as Anonymous. Do not use your real name if it could identify you."
         ),
+        render_kw=NO_AUTOFILL,
     )
 
     def __init__(self, *args, **kwargs):

@@ -141,3 +141,20 @@ def test_access_only_narrows():
         "researcher": ("public", "researchers"),
         "curator": ("public", "researchers", "sealed"),
     }
+
+
+@pytest.mark.parametrize("status, access, embargo", COMBINATIONS)
+def test_identity_words_follow_the_story_and_reach_the_public_only_by_choice(status, access, embargo):
+    until, released = EMBARGOES[embargo]
+    story = {"status": status, "embargo_released": released}
+    for chosen in (False, True):
+        consent = {"access": access, "embargo_until": until, "identity_public": int(chosen)}
+        for level in policy.VIEWER_LEVELS:
+            shown = policy.shows_identity(level, story, consent)
+            if not policy.can_view(level, story, consent):
+                assert not shown  # never for a story the viewer may not read
+            elif level == policy.PUBLIC:
+                assert shown is chosen
+            else:
+                assert shown  # researchers and curators read them wherever they read the story
+        assert policy.is_public(story, consent) == policy.can_view(policy.PUBLIC, story, consent)

@@ -15,6 +15,7 @@ from archive import sessions
 from archive.errors import AccountError
 from archive.users import Throttled, authenticate, register_researcher
 from stories.auth.forms import LoginForm, RegisterResearcherForm
+from stories.auth.next_path import local_path
 from stories.extensions import login_manager
 from stories.resources import get_db
 from stories.roles import is_admin, is_curator
@@ -76,13 +77,6 @@ def researcher_terms():
     ]
 
 
-def _safe_next(target: str | None) -> str | None:
-    # Only paths on this site: never another host ("//evil", "https://...", "/\\evil").
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return None
-
-
 def _landing() -> str:
     if is_curator():
         return url_for("curate.queue")
@@ -99,7 +93,7 @@ def _login_page(form, status=200, error=None):
 def login():
     form = LoginForm()
     if request.method == "GET":
-        form.next.data = _safe_next(request.args.get("next")) or ""
+        form.next.data = local_path(request.args.get("next")) or ""
         return _login_page(form)
     if not form.validate_on_submit():
         return _login_page(form, 400)
@@ -130,7 +124,7 @@ def login():
                 "Your researcher account is waiting for an admin's approval. Until then you see what everyone sees."
             )
         )
-    return redirect(_safe_next(form.next.data) or _landing())
+    return redirect(local_path(form.next.data) or _landing())
 
 
 @bp.route("/logout", methods=["GET", "POST"])

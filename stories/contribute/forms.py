@@ -18,7 +18,7 @@ from archive.images import MAX_PHOTO_BYTES
 from archive.media import MAX_ALT_TEXT, MAX_CAPTION, MAX_TRANSCRIPT, AudioUpload, PhotoUpload
 from archive.policy import narrower_levels
 from archive.webvtt import MAX_VTT_BYTES
-from stories.shared_forms import StoryFieldsForm, access_choices
+from stories.shared_forms import NO_AUTOFILL, StoryFieldsForm, access_choices
 
 PHOTO_EXTENSIONS = ("jpg", "jpeg", "png", "webp")
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp,.jpg,.jpeg,.png,.webp"
@@ -258,6 +258,10 @@ class SubmitStoryForm(MediaUploadFields, StoryFieldsForm):
         validators=[InputRequired(_l("Please choose who may read your story."))],
     )
     quotation = BooleanField(_l("Researchers may quote from my story in their publications."))
+    identity_public = BooleanField(
+        _l("Show the words I describe myself with to the public too, on my story's page and in search."),
+        description=_l("If you leave this unticked, only approved researchers and curators can read them."),
+    )
     embargo_until = DateField(
         _l("Keep my story closed until (optional)"),
         validators=[Optional()],
@@ -287,6 +291,7 @@ class ReceiptCodeForm(FlaskForm):
     code = StringField(
         _l("Your receipt code"),
         validators=[DataRequired(_l("Please enter your receipt code.")), Length(max=80)],
+        render_kw=NO_AUTOFILL,
     )
 
 

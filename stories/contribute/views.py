@@ -25,7 +25,9 @@ from stories.contribute.forms import (
 from stories.media_files import grant_media, media_for_page
 from stories.public import site_url
 from stories.resources import get_db, get_storage
+from stories.safety import no_store
 from stories.shared_forms import ConfirmForm
+from stories.upload_guard import accepts_uploads
 
 bp = Blueprint("contribute", __name__)
 bp.before_app_request(receipt_window.purge_if_due)
@@ -33,13 +35,11 @@ bp.before_app_request(receipt_window.purge_if_due)
 
 def private(body, status=200):
     """A response that no browser or proxy may keep: receipt codes pass through it."""
-    response = make_response(body, status)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Pragma"] = "no-cache"
-    return response
+    return no_store(make_response(body, status))
 
 
 @bp.route("/submit", methods=["GET", "POST"])
+@accepts_uploads(SubmitStoryForm)
 def submit():
     form = SubmitStoryForm()
     shown = consent_text()
@@ -56,6 +56,7 @@ def submit():
             adult=form.adult.data,
             archiving=form.archiving_consent.data,
             embargo_until=form.embargo_until.data.isoformat() if form.embargo_until.data else None,
+            identity_public=form.identity_public.data,
         )
         try:
             # The story and its media are stored together or not at all.
@@ -325,6 +326,7 @@ def _failed_change(story, code, item, action, form):
 
 
 @bp.route("/my-story/media/add", methods=["POST"])
+@accepts_uploads(AddMediaForm)
 def my_story_media_add():
     """Add a photo or a recording to one's own story while it awaits review."""
     story, code = _story_from_code()

@@ -8,6 +8,7 @@ import csv
 import io
 
 from archive.citation import attribution, citation
+from archive.policy import shows_identity
 from stories.public import permanent_url
 
 EXPORT_LIMIT = 5000
@@ -34,8 +35,10 @@ CSV_COLUMNS = [
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def record(story) -> dict:
-    """One exported story."""
+def record(story, level: str) -> dict:
+    """One exported story, as a viewer at ``level`` may read it (see
+    archive.stories.load_published for the story's shape). The identity words
+    are left out where the policy does not show them to that viewer."""
     url = permanent_url(story["id"])
     quotable = bool(story.get("quotation"))
     return {
@@ -46,7 +49,7 @@ def record(story) -> dict:
         "themes": story["themes"],
         "heritage": story["heritage"],
         "languages": story["languages"],
-        "identity": story["identity"],
+        "identity": story["identity"] if shows_identity(level, story, story) else [],
         "decade": story.get("era"),
         "place": story.get("place"),
         "summary": story.get("summary"),
@@ -65,7 +68,7 @@ def export_records(db, args, level, index_dir, limit: int = EXPORT_LIMIT):
     results = args.run(
         db, level, index_dir, page=1, per_page=limit, snippets=False, facets=False, suggest=False
     )
-    return [record(hit.story) for hit in results.hits], results.total
+    return [record(hit.story, level) for hit in results.hits], results.total
 
 
 def _cell(value) -> str:
