@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from archive.clock import today
 from archive.policy import ACCESS_LEVELS
 
-CONSENT_VERSION = "2026-12-a"
+CONSENT_VERSION = "2026-12-b"
 
 # Every sentence here is a promise about what the software does, and each has a
 # test that checks it against behaviour (tests/test_consent_truth.py).
@@ -28,7 +28,9 @@ CONSENT_SENTENCES = (
     _l(
         "You can withdraw it completely with your receipt code: we then delete the text, its "
         "tags, your choices and any photos or recordings, and keep only a note that a story "
-        "with this id was withdrawn and a record of which curators acted on it, and when."
+        "with this id was withdrawn and a record of which curators acted on it, and when. If it "
+        "was public, the note also keeps the day it was withdrawn and its themes, so that other "
+        "archives that copied it are told to delete their copies."
     ),
     _l("We never ask for your name or e-mail, and we do not record your IP address or browser."),
     _l("Please leave out anything that would identify you or other people if you do not want it known."),

@@ -15,8 +15,10 @@ import pytest
 from PIL import Image
 
 from archive import curation, media
+from archive.clock import today
 from archive.consent import CONSENT_SENTENCES, consent_text
 from archive.stories import get_story
+from archive.themes import THEME_SLUGS
 from tests import media_fixtures as mf
 from tests.accounts import login, make_user, post_form, review_path
 from tests.conftest import STORY_TEXT, media_storage, post_my_story, submission, submit
@@ -237,8 +239,12 @@ def test_withdrawal_deletes_everything_but_the_notes_it_names(app, client, curat
             rows = list(db[table].rows_where("story_id = ?", [story_id]))
             if rows:
                 left[table] = rows
-    assert set(left) == {"audit_log"}
-    # ... leaving a note that a story with this id was withdrawn, and which curators acted when.
+    assert set(left) == {"audit_log", "dissemination", "dissemination_sets"}
+    # ... leaving a note that a story with this id was withdrawn, and which curators acted when;
+    # for a story that was public, the harvesters' note keeps only the day it left and its themes.
+    [note] = left["dissemination"]
+    assert note["deleted"] == 1 and note["datestamp"] == today() and note["fingerprint"] is None
+    assert {row["spec"] for row in left["dissemination_sets"]} <= {f"theme:{slug}" for slug in THEME_SLUGS}
     assert {(row["action"], row["actor_id"] is not None) for row in left["audit_log"]} == {
         ("approve", True),
         ("withdraw", False),
