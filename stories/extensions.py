@@ -6,6 +6,24 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
+# Blueprints whose requests change nothing, so they carry no CSRF token (see exempt_from_csrf).
+_CSRF_EXEMPT: set[str] = set()
+
+
+def exempt_from_csrf(blueprint):
+    """Exempt a blueprint that changes nothing (the JSON API, OAI-PMH) from CSRF
+    protection, and remember it, so that other request checks know not to expect
+    a token or the session that holds one."""
+    csrf.exempt(blueprint)
+    _CSRF_EXEMPT.add(blueprint.name)
+    return blueprint
+
+
+def is_csrf_exempt(blueprint_name: str | None) -> bool:
+    """True for a blueprint exempted with ``exempt_from_csrf``."""
+    return blueprint_name in _CSRF_EXEMPT
+
+
 babel = Babel()
 login_manager = LoginManager()
 
