@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
+WORKERS ?= 4
 
-.PHONY: run test lint bench bench-large messages clean
+.PHONY: run serve test lint reliability bench bench-large messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +26,11 @@ run: $(VENV)/.runtime
 	$(FLASK) migrate
 	$(FLASK) demo load --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# Production serving: gunicorn with WORKERS workers (settings in gunicorn.conf.py).
+serve: $(VENV)/.runtime
+	$(FLASK) migrate
+	CROSSINGS_BIND=$(HOST):$(PORT) CROSSINGS_WORKERS=$(WORKERS) $(BIN)/gunicorn --config gunicorn.conf.py
 
 test: lint
 	$(BIN)/python -m pytest

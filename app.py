@@ -45,7 +45,10 @@ def create_app(test_config=None):
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # Served over HTTPS (behind nginx or Caddy): Secure cookies and HSTS.
+        HTTPS=os.environ.get("CROSSINGS_HTTPS") == "1",
         SESSION_COOKIE_SECURE=os.environ.get("CROSSINGS_HTTPS") == "1",
+        REMEMBER_COOKIE_SECURE=os.environ.get("CROSSINGS_HTTPS") == "1",
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         BABEL_DEFAULT_LOCALE="en",
@@ -72,6 +75,7 @@ def create_app(test_config=None):
         admin,
         api,
         auth,
+        background,
         cli,
         contribute,
         curate,
@@ -90,6 +94,7 @@ def create_app(test_config=None):
     safety.init_app(app)
     templating.init_app(app)
     search_sync.init_app(app)
+    background.init_app(app)
     cli.init_app(app)
     for blueprint in (
         public.bp,
@@ -104,9 +109,10 @@ def create_app(test_config=None):
         app.register_blueprint(blueprint)
 
     # A fresh data directory just works: apply pending migrations at start (one
-    # process at a time, see archive.migrations.migrate), then rebuild a missing,
-    # outdated or damaged search index.
+    # process at a time, see archive.migrations.migrate), put right media files a
+    # crash left half-moved, then rebuild a missing, outdated or damaged search index.
     with app.app_context():
         migrate(resources.get_db())
+        background.recover_at_start(resources.get_db(), resources.get_storage())
         search_sync.ensure_at_start(resources.get_db())
     return app

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from archive import media, workflows
 from archive.consent import ConsentChoices, consent_history, consent_text, current_consent
-from archive.errors import DuplicateSubmission, MediaError, StoryError, UploadRefused
+from archive.errors import DuplicateSubmission, MediaError, StorageUnavailable, StoryError, UploadRefused
 from archive.policy import EDITABLE_BY_CONTRIBUTOR, audience_sentences
 from archive.stories import describe, find_by_receipt, narrow_access
 from stories.contribute.forms import (
@@ -63,11 +63,17 @@ def submit():
         except UploadRefused as exc:
             form.show_media_errors(exc.errors)
         except (StoryError, MediaError) as exc:
+            form.storage_failed = isinstance(exc, StorageUnavailable)
             form.form_errors.append(str(exc))
         else:
             return private(render_template("receipt.html", code=code, story_id=story_id))
-    status = 400 if form.is_submitted() else 200
+    status = _failure_status(form) if form.is_submitted() else 200
     return private(render_template("submit.html", form=form, consent_text=shown), status)
+
+
+def _failure_status(form) -> int:
+    """400 for a form the contributor can put right, 503 when our storage failed."""
+    return 503 if getattr(form, "storage_failed", False) else 400
 
 
 def _dashboard(story, code, message=None, status=200, **forms):
