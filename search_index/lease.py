@@ -43,13 +43,15 @@ def live_holder(db: sqlite_utils.Database, name: str, now: float | None = None) 
 
 
 def acquire(
-    db: sqlite_utils.Database, name: str, holder: str, ttl: float = LEASE_TTL, now: float | None = None
+    db: sqlite_utils.Database, name: str, holder: str, ttl: float | None = None, now: float | None = None
 ) -> bool:
-    """Take lease ``name`` for ``holder`` if it is free, lapsed or already theirs.
+    """Take lease ``name`` for ``holder`` for ``ttl`` seconds (``LEASE_TTL``) if it
+    is free, lapsed or already theirs.
 
     The check and the write are one transaction, so two processes cannot both
     take a free lease."""
     now = time.time() if now is None else now
+    ttl = LEASE_TTL if ttl is None else ttl
     with db.atomic():
         current = live_holder(db, name, now)
         if current is not None and current != holder:
@@ -62,8 +64,9 @@ def acquire(
     return True
 
 
-def renew(db: sqlite_utils.Database, name: str, holder: str, ttl: float = LEASE_TTL) -> bool:
+def renew(db: sqlite_utils.Database, name: str, holder: str, ttl: float | None = None) -> bool:
     """Extend ``holder``'s lease; False if it is no longer theirs."""
+    ttl = LEASE_TTL if ttl is None else ttl
     with db.atomic():
         cursor = db.execute(
             "UPDATE work_leases SET expires = ? WHERE name = ? AND holder = ?",
@@ -84,11 +87,12 @@ def database_path(db: sqlite_utils.Database) -> str:
 
 
 @contextlib.contextmanager
-def heartbeat(db: sqlite_utils.Database, name: str, holder: str, ttl: float = LEASE_TTL):
+def heartbeat(db: sqlite_utils.Database, name: str, holder: str, ttl: float | None = None):
     """Renew ``holder``'s lease every ``ttl / 3`` seconds while the block runs.
 
     The renewals use their own connection: a connection must not be shared by
     two threads in the middle of a transaction."""
+    ttl = LEASE_TTL if ttl is None else ttl
     stop = threading.Event()
     path = database_path(db)
 
