@@ -30,7 +30,7 @@ run: $(VENV)/.runtime
 # Production serving: gunicorn with WORKERS workers (settings in gunicorn.conf.py).
 serve: $(VENV)/.runtime
 	$(FLASK) migrate
-	CROSSINGS_BIND=$(HOST):$(PORT) CROSSINGS_WORKERS=$(WORKERS) $(BIN)/gunicorn --config gunicorn.conf.py
+	CROSSINGS_BIND=$(HOST):$(PORT) CROSSINGS_WORKERS=$(WORKERS) exec $(BIN)/gunicorn --config gunicorn.conf.py
 
 test: lint
 	$(BIN)/python -m pytest
@@ -38,6 +38,10 @@ test: lint
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Load, SIGKILL and index-damage run against make serve; a dated copy goes to bench/results/.
+reliability: $(VENV)/.dev
+	$(BIN)/python -m tests.reliability.run --out bench/results/reliability-$$(date +%F).md
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench.run
