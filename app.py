@@ -4,6 +4,7 @@ import os
 import secrets
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 def _load_or_create_secret_key(data_dir: str) -> str:
@@ -80,6 +81,7 @@ def create_app(test_config=None):
         contribute,
         curate,
         extensions,
+        limits,
         media_files,
         public,
         resources,
@@ -92,6 +94,7 @@ def create_app(test_config=None):
     resources.init_app(app)
     extensions.init_app(app)
     safety.init_app(app)
+    limits.init_app(app)
     templating.init_app(app)
     search_sync.init_app(app)
     background.init_app(app)
@@ -111,6 +114,12 @@ def create_app(test_config=None):
     # A fresh data directory just works: apply pending migrations at start (one
     # process at a time, see archive.migrations.migrate), put right media files a
     # crash left half-moved, then rebuild a missing, outdated or damaged search index.
+    proxies = int(os.environ.get("CROSSINGS_PROXIES") or 0)
+    if proxies:
+        # Behind nginx or Caddy: the client's address (used only, hashed, by the
+        # per-client rate limits) is the one the proxy puts in X-Forwarded-For.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
     with app.app_context():
         migrate(resources.get_db())
         background.recover_at_start(resources.get_db(), resources.get_storage())

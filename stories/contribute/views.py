@@ -10,6 +10,7 @@ from archive.consent import ConsentChoices, consent_history, consent_text, curre
 from archive.errors import DuplicateSubmission, MediaError, StorageUnavailable, StoryError, UploadRefused
 from archive.policy import EDITABLE_BY_CONTRIBUTOR, audience_sentences
 from archive.stories import describe, find_by_receipt, narrow_access
+from stories import limits
 from stories.contribute.forms import (
     AddMediaForm,
     EditStoryForm,
@@ -127,9 +128,14 @@ def _code_form_page(form, error=False):
 
 def _story_from_code():
     """(story, code) for the receipt code sent with this request; story is None
-    when the code leads nowhere."""
+    when the code leads nowhere. Every look-up that finds nothing counts against
+    the receipt limits (stories/limits.py), so codes cannot be guessed quickly."""
+    ticket = limits.take("receipt")
     code = request.form.get("code", "")
-    return find_by_receipt(get_db(), code), code
+    story = find_by_receipt(get_db(), code)
+    if story is not None:
+        ticket.give_back()
+    return story, code
 
 
 @bp.route("/my-story", methods=["GET", "POST"])
