@@ -1,6 +1,6 @@
 """What every response carries: security headers, privacy-preserving logs, friendly errors."""
 
-from flask import current_app, render_template
+from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -87,6 +87,13 @@ def render_error(code: int, message: str | None = None):
 def _handle_http(exc: HTTPException):
     if exc.code is None or exc.code < 400:
         return exc
+    if request.path.startswith("/api/"):
+        # A URL under /api/ that matched no route never reached the API blueprint's
+        # own handlers; it still answers JSON, as every API error does.
+        message = _MESSAGES.get(exc.code, _MESSAGES[500])()
+        response = jsonify({"error": {"status": exc.code, "message": message}})
+        response.status_code = exc.code
+        return response
     return render_error(exc.code)
 
 
