@@ -177,13 +177,9 @@ def exclusive(db: sqlite_utils.Database, root: str, timeout: float):
     lapses if its holder dies (see search_index/lease.py)."""
     deadline = time.monotonic() + timeout
     holder = lease.new_holder()
-    delay = 0.005
-    while not lease.acquire(db, LEASE, holder):
-        if time.monotonic() >= deadline:
-            yield False
-            return
-        time.sleep(delay)
-        delay = min(delay * 2, 0.1)
+    if not storage.wait_for(lambda: lease.acquire(db, LEASE, holder), timeout, longest_pause=0.1):
+        yield False
+        return
     try:
         with storage.writer_lock(root, max(0.0, deadline - time.monotonic())) as held:
             if not held:

@@ -641,6 +641,40 @@ def table(stats: Stats, elapsed: float, checks: Checks, extra: list[tuple[str, s
     return "\n".join(lines)
 
 
+def summary(load_stats, elapsed, crash_stats, kills, checks, index_rebuilt) -> str:
+    """The one table that ends ``make reliability``: both scenarios together."""
+    both = merge(load_stats, crash_stats)
+    rows = [
+        ("requests (load + crash)", f"{both.requests}"),
+        ("requests per second (load)", f"{load_stats.requests / elapsed:.1f}"),
+        ("errors (5xx, must be 0)", f"{both.error_count}"),
+    ]
+    for route in sorted(both.latencies):
+        values = both.latencies[route]
+        p50, p95, p99 = (percentile(values, p) for p in (50, 95, 99))
+        rows.append(
+            (
+                f"{route}: requests, errors, p50 / p95 / p99 ms",
+                f"{len(values)}, {both.errors.get(route, 0)}, {p50:.0f} / {p95:.0f} / {p99:.0f}",
+            )
+        )
+    rows += [
+        ("SIGKILL rounds", f"{len(kills)} ({sum(1 for what, _ in kills if what == 'master')} of the master)"),
+        ("acknowledged submissions", f"{sum(c.acknowledged for c in checks)}"),
+        ("submissions found afterwards (must be equal)", f"{sum(c.found for c in checks)}"),
+        ("acknowledged codes that open their story", f"{sum(c.open_with_code for c in checks)}"),
+        (
+            "approved stories found by search",
+            f"{sum(c.approved_found for c in checks)} of {sum(c.approved for c in checks)}",
+        ),
+        ("index check (after sync)", " / ".join(c.index for c in checks)),
+        ("integrity check", " / ".join(c.integrity for c in checks)),
+        ("media check", " / ".join(c.media for c in checks)),
+        ("damaged index rebuilt at start, same results", "yes" if index_rebuilt else "NO"),
+    ]
+    return "\n".join(["| measure | value |", "| --- | --- |", *[f"| {k} | {v} |" for k, v in rows]])
+
+
 def merge(*all_stats: Stats) -> Stats:
     """Several scenarios' stats as one."""
     merged = Stats()

@@ -61,6 +61,7 @@ def main(argv=None) -> int:
     acknowledged = sum(c.acknowledged for c in checks)
     found = sum(c.found for c in checks)
     errors = load_stats.error_count + crash_stats.error_count
+    lines += ["", "## Summary", "", harness.summary(load_stats, elapsed, crash_stats, kills, checks, same)]
     lines += ["", harness.last_line(acknowledged, found, errors)]
     report = "\n".join(lines)
     print(report)
