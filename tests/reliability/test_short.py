@@ -2,7 +2,13 @@
 six SIGKILL rounds). Real gunicorn through ``make serve``, real clients on
 loopback, real kills; then every acknowledged story must be there."""
 
+import re
+from pathlib import Path
+
 from tests.reliability import harness
+
+# The clients' own addresses (127.0.0.10 and up; the server listens on 127.0.0.1).
+CLIENT_ADDRESS = re.compile(rb"127\.0\.0\.(1\d|[2-9]\d|1\d\d|2[0-5]\d)(?!\d)")
 
 
 def test_short_load_loses_nothing_and_answers_no_5xx(tmp_path):
@@ -11,6 +17,12 @@ def test_short_load_loses_nothing_and_answers_no_5xx(tmp_path):
     assert stats.error_count == 0, stats.errors
     assert checks.acknowledged > 0 and checks.approved > 0 and stats.withdrawn
     assert checks.ok, checks.problems
+    # No client address in gunicorn's output or in any file of the data directory.
+    log = (tmp_path / "serve.log").read_bytes()
+    assert b"POST /submit 200" in log and not CLIENT_ADDRESS.search(log)
+    for path in (tmp_path / "data").rglob("*"):
+        if path.is_file():
+            assert not CLIENT_ADDRESS.search(Path(path).read_bytes()), path
 
 
 def test_sigkilled_workers_and_master_lose_no_acknowledged_story(tmp_path):
