@@ -51,6 +51,22 @@ class ArchiveDatabase(sqlite_utils.Database):
                 self.rollback()
                 raise
 
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator["ArchiveDatabase"]:
+        """Reads that all see one state of the database (a read transaction), so
+        that a page built from several queries never mixes the state before and
+        after a concurrent change, such as a withdrawal deleting the rows it reads.
+        Only for reading: write inside ``atomic()`` instead."""
+        if self.conn.in_transaction:
+            yield self
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")  # nothing was written: just end the read
+
 
 def _create_private(path) -> None:
     """Create the database file readable by its owner only (0600) if it does not exist

@@ -9,7 +9,7 @@ from archive import media, workflows
 from archive.consent import ConsentChoices, consent_history, consent_text, current_consent
 from archive.errors import DuplicateSubmission, MediaError, StorageUnavailable, StoryError, UploadRefused
 from archive.policy import EDITABLE_BY_CONTRIBUTOR, audience_sentences
-from archive.stories import describe, find_by_receipt, narrow_access
+from archive.stories import describe, find_by_receipt, get_story, narrow_access
 from stories import limits
 from stories.contribute.forms import (
     AddMediaForm,
@@ -84,7 +84,13 @@ def _dashboard(story, code, message=None, status=200, **forms):
     ``narrow_form``, ``add_form`` or ``failed`` (a photo or recording's refused
     change: {"media_id", "action", "form"})."""
     db = get_db()
-    story = describe(db, story)
+    with db.snapshot():  # one state throughout, even if the story is withdrawn meanwhile
+        story = get_story(db, story["id"])
+        if story is None or current_consent(db, story) is None:
+            return _code_form_page(ReceiptCodeForm(), error=True)
+        story = describe(db, story)
+        history = consent_history(db, story["id"])
+        page_media = media_for_page(db, story["id"])
     consent = story["consent"]
     editable = story["status"] in EDITABLE_BY_CONTRIBUTOR
     edit_form = forms.get("edit_form")
@@ -93,7 +99,6 @@ def _dashboard(story, code, message=None, status=200, **forms):
         edit_form.fill_from(story)
     narrow_form = forms.get("narrow_form") or NarrowAccessForm(formdata=None)
     narrow_form.set_choices(consent["access"])
-    page_media = media_for_page(db, story["id"])
     return private(
         render_template(
             "my_story.html",
@@ -103,7 +108,7 @@ def _dashboard(story, code, message=None, status=200, **forms):
             edit_form=edit_form if editable else None,
             narrow_form=narrow_form,
             withdraw_form=WithdrawForm(formdata=None),
-            history=consent_history(db, story["id"]),
+            history=history,
             consent=consent,
             story_audience=audience_sentences(story, consent, "story"),
             media_audience=audience_sentences(story, consent, "media"),

@@ -118,6 +118,7 @@ class Stats:
 
     latencies: dict = field(default_factory=dict)  # route -> [seconds]
     errors: dict = field(default_factory=dict)  # route -> count of 5xx answers
+    error_samples: list = field(default_factory=list)  # (route, status) of the first 5xx answers
     interrupted: int = 0
     acknowledged: dict = field(default_factory=dict)  # story id -> (code, word)
     approved: set = field(default_factory=set)
@@ -133,6 +134,8 @@ class Stats:
             self.latencies.setdefault(route, []).append(seconds)
             if status >= 500:
                 self.errors[route] = self.errors.get(route, 0) + 1
+                if len(self.error_samples) < 20:
+                    self.error_samples.append((route, status))
 
     @property
     def requests(self) -> int:

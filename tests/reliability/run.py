@@ -37,6 +37,16 @@ def main(argv=None) -> int:
         )
         say("index damage: a segment file truncated while stopped…")
         same, victim = harness.index_damage(tmp / "damage", tmp / "damage.log")
+        # What the servers said about any failure (their logs go with the temporary directory).
+        failures = [
+            line
+            for name in ("load.log", "crash.log", "damage.log")
+            for line in (tmp / name).read_text(errors="replace").splitlines()
+            if "Traceback" in line
+            or "Error" in line
+            or "error" in line
+            or line.startswith(("  File", "    "))
+        ]
 
     checks = [load_checks, crash_checks]
     lines = [
@@ -56,8 +66,13 @@ def main(argv=None) -> int:
         f"{'yes' if same else 'NO'}.",
     ]
     problems = [p for c in checks for p in c.problems]
+    problems += [
+        f"{status} from {route}" for route, status in load_stats.error_samples + crash_stats.error_samples
+    ]
     if problems:
         lines += ["", "Problems:", *[f"- {p}" for p in problems]]
+    if problems and failures:
+        lines += ["", "What the servers logged about failures:", "```", *failures[-80:], "```"]
     acknowledged = sum(c.acknowledged for c in checks)
     found = sum(c.found for c in checks)
     errors = load_stats.error_count + crash_stats.error_count
