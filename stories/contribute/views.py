@@ -85,7 +85,7 @@ def _dashboard(story, code, message=None, status=200, **forms):
     change: {"media_id", "action", "form"})."""
     db = get_db()
     with db.snapshot():  # one state throughout, even if the story is withdrawn meanwhile
-        story = get_story(db, story["id"])
+        story = get_story(db, story["id"]) if story is not None else None
         if story is None or current_consent(db, story) is None:
             return _code_form_page(ReceiptCodeForm(), error=True)
         story = describe(db, story)
