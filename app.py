@@ -5,6 +5,7 @@ import os
 import secrets
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from archive import private
 
@@ -65,7 +66,10 @@ def create_app(test_config=None):
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # Served over HTTPS (behind nginx or Caddy): Secure cookies and HSTS.
+        HTTPS=os.environ.get("CROSSINGS_HTTPS") == "1",
         SESSION_COOKIE_SECURE=os.environ.get("CROSSINGS_HTTPS") == "1",
+        REMEMBER_COOKIE_SECURE=os.environ.get("CROSSINGS_HTTPS") == "1",
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         BABEL_DEFAULT_LOCALE="en",
@@ -113,10 +117,12 @@ def create_app(test_config=None):
         admin,
         api,
         auth,
+        background,
         cli,
         contribute,
         curate,
         extensions,
+        limits,
         media_files,
         oai,
         public,
@@ -133,8 +139,10 @@ def create_app(test_config=None):
     extensions.init_app(app)
     safety.init_app(app)
     upload_guard.init_app(app)
+    rate_limits.init_app(app)
     templating.init_app(app)
     search_sync.init_app(app)
+    background.init_app(app)
     cli.init_app(app)
     for blueprint in (
         public.bp,
@@ -150,10 +158,17 @@ def create_app(test_config=None):
         app.register_blueprint(blueprint)
 
     # A fresh data directory just works: apply pending migrations at start (one
-    # process at a time, see archive.migrations.migrate), then rebuild a missing,
-    # outdated or damaged search index.
+    # process at a time, see archive.migrations.migrate), put right media files a
+    # crash left half-moved, then rebuild a missing, outdated or damaged search index.
+    proxies = int(os.environ.get("CROSSINGS_PROXIES") or 0)
+    if proxies:
+        # Behind nginx or Caddy: the client's address (used only, hashed, by the
+        # per-client rate limits) is the one the proxy puts in X-Forwarded-For.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
     with app.app_context():
         migrate(resources.get_db())
         wal.settle(resources.get_db(), wait=0)  # a checkpoint a withdrawal still owes
+        background.recover_at_start(resources.get_db(), resources.get_storage())
         search_sync.ensure_at_start(resources.get_db())
     return app

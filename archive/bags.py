@@ -29,7 +29,6 @@ import sqlite_utils
 from archive import dublin_core, media, revisions
 from archive.clock import today
 from archive.consent import consent_history
-from archive.db import reading
 from archive.policy import PUBLIC, published_where
 from archive.storage import Storage
 from archive.themes import list_themes
@@ -172,7 +171,7 @@ def write_payload(
     stories = files = 0
     for story_id in ids:
         missing = None
-        with reading(db):
+        with db.snapshot():
             facts = dublin_core.facts(db, story_id)
             if in_scope(facts, scope):
                 try:

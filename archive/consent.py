@@ -107,7 +107,8 @@ def current_consent(db: sqlite_utils.Database, story: dict | None) -> dict | Non
     """The consent record currently in force for a story (a dict), or None."""
     if not story or not story.get("consent_id"):
         return None
-    return db["consent_records"].get(story["consent_id"])
+    # None, not an error, when a withdrawal has just deleted it.
+    return next(db["consent_records"].rows_where("id = ?", [story["consent_id"]]), None)
 
 
 def consent_history(db: sqlite_utils.Database, story_id: str) -> list[dict]:

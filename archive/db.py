@@ -55,6 +55,22 @@ class ArchiveDatabase(sqlite_utils.Database):
             # A withdrawal whose checkpoint had to wait for readers is paid now, if it can be.
             wal.settle_after_write(self)
 
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator["ArchiveDatabase"]:
+        """Reads that all see one state of the database (a read transaction), so
+        that a page built from several queries never mixes the state before and
+        after a concurrent change, such as a withdrawal deleting the rows it reads.
+        Only for reading: write inside ``atomic()`` instead."""
+        if self.conn.in_transaction:
+            yield self
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")  # nothing was written: just end the read
+
 
 def _create_private(path) -> None:
     """Create the database file readable by its owner only (0600) if it does not exist
@@ -78,18 +94,3 @@ def open_db(path: str | os.PathLike) -> ArchiveDatabase:
     for pragma in _PRAGMAS:
         db.execute(pragma)
     return db
-
-
-@contextlib.contextmanager
-def reading(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """A read transaction: every query in the block sees the same committed state,
-    whatever other connections commit meanwhile (WAL keeps the snapshot). Writers
-    are never blocked by it."""
-    if db.conn.in_transaction:
-        yield db
-        return
-    db.execute("BEGIN")
-    try:
-        yield db
-    finally:
-        db.execute("ROLLBACK")

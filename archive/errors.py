@@ -26,6 +26,11 @@ class MediaError(ArchiveError):
     """An upload or media change the archive refuses."""
 
 
+class StorageUnavailable(MediaError):
+    """Files could not be saved because of the archive's own storage (full,
+    read-only, unreachable): not the contributor's doing, and nothing was kept."""
+
+
 class UploadRefused(MediaError):
     """One or more uploads were refused; ``errors`` maps each upload's ``key`` (a
     form field) to a message."""

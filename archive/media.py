@@ -11,6 +11,8 @@ a row nor a file:
    should that fail, the rows are taken out again and the files removed.
 """
 
+import errno
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,7 +22,7 @@ from flask_babel import lazy_gettext as _
 from archive import audit, outbox
 from archive.audio import ProcessedAudio, process_audio
 from archive.clock import today
-from archive.errors import MediaError, UploadRefused
+from archive.errors import MediaError, StorageUnavailable, UploadRefused
 from archive.ids import new_id
 from archive.images import ProcessedPhoto, process_photo
 from archive.storage import Staged, Storage
@@ -199,6 +201,10 @@ def prepare_uploads(stage: Callable[[], Staged], uploads: list) -> list[Prepared
                     errors.update(exc.errors)
                 except MediaError as exc:
                     errors[upload.key] = exc.args[0]
+                except OSError as exc:
+                    if exc.errno not in STORAGE_ERRNOS:
+                        raise
+                    raise storage_unavailable() from None
     except BaseException:
         discard(prepared)
         raise
@@ -206,6 +212,21 @@ def prepare_uploads(stage: Callable[[], Staged], uploads: list) -> list[Prepared
         discard(prepared)
         raise UploadRefused(errors)
     return prepared
+
+
+# Errors that say the archive's disk cannot take files now (full, read-only, no
+# permission, failing), as opposed to anything about the upload itself.
+STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
+
+
+def storage_unavailable() -> StorageUnavailable:
+    """The refusal shown when files could not be written on our side."""
+    return StorageUnavailable(
+        _(
+            "We could not save your files just now because of a problem on our side. "
+            "Nothing was kept, and your story was not sent. Please try again in a little while."
+        )
+    )
 
 
 def discard(prepared: list[Prepared]) -> None:
@@ -305,9 +326,7 @@ def store_all_or_nothing(
         place_files(storage, prepared)
     except Exception:
         undo(result)
-        raise MediaError(
-            _("Something went wrong while saving your files. Nothing was kept; please try again.")
-        ) from None
+        raise storage_unavailable() from None
     return result
 
 
@@ -536,8 +555,10 @@ def check(db: sqlite_utils.Database, storage: Storage, fix: bool = False) -> Che
     crash more than a day ago) are removed. Rows whose file is missing are only
     reported: they describe testimony and a person must decide about them."""
     report = CheckReport()
-    known = {row["storage_key"]: row for row in db["media_files"].rows}
+    # The files first, then the rows: a file is placed only after its row has
+    # committed, so a file listed here has its row in the read that follows.
     on_disk = set(storage.keys())
+    known = {row["storage_key"]: row for row in db["media_files"].rows}
     report.orphan_keys = sorted(on_disk - set(known))
     report.missing = [
         {"media_id": row["media_id"], "variant": row["variant"], "storage_key": key}
@@ -552,4 +573,53 @@ def check(db: sqlite_utils.Database, storage: Storage, fix: bool = False) -> Che
             path.unlink(missing_ok=True)
         for staged in report.stale_staged:
             staged.discard()
+    return report
+
+
+# A staged file without a row may belong to an upload still being processed in
+# another process; only after this long is it taken for a crash's leftover.
+STAGED_GRACE_SECONDS = 15 * 60
+
+
+@dataclass
+class RecoveryReport:
+    """What ``recover`` did: staged files moved into place, files removed."""
+
+    placed: list[str] = field(default_factory=list)
+    orphans_removed: list[str] = field(default_factory=list)
+    staged_removed: int = 0
+
+
+def recover(db: sqlite_utils.Database, storage: Storage, now: float | None = None) -> RecoveryReport:
+    """Finish or undo what a crash interrupted, so that files and rows agree.
+
+    The commit of the rows is the point of no return. A staged file whose row
+    has committed is moved into place (the process that should have done it
+    died); a stored file that no row names is removed (a withdrawal or deletion
+    died between its commit and the file's deletion, and the promise was that
+    the file goes); a staged file with no row is removed once it is older than
+    ``STAGED_GRACE_SECONDS``. Safe to run while other processes serve requests:
+    files are listed before rows are read, and moving a file in place twice is
+    harmless (``Storage.put`` is idempotent)."""
+    now = time.time() if now is None else now
+    report = RecoveryReport()
+    on_disk = set(storage.keys())
+    staged = list(storage.staged_files())
+    known = {row["storage_key"] for row in db.query("SELECT storage_key FROM media_files")}
+    for item in staged:
+        if item.key and item.key in known:
+            if item.key not in on_disk:
+                storage.put(item)
+                report.placed.append(item.key)
+            continue
+        try:
+            age = now - item.path.stat().st_mtime
+        except FileNotFoundError:
+            continue
+        if age > STAGED_GRACE_SECONDS:
+            item.discard()
+            report.staged_removed += 1
+    for key in sorted(on_disk - known):
+        storage.delete(key)
+        report.orphans_removed.append(key)
     return report

@@ -296,6 +296,26 @@ def m112_media_grants(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m120_work_leases(db: sqlite_utils.Database) -> None:
+    """Leases on background work shared by several processes (the search index's
+    outbox drain and purge): who holds one and until when. A holder that dies
+    stops renewing, and the lease lapses for another process to take over."""
+    db["work_leases"].create({"name": str, "holder": str, "expires": float}, pk="name", not_null={"holder"})
+
+
+@migrations()
+def m121_rate_counters(db: sqlite_utils.Database) -> None:
+    """Counters of the archive-wide rate limits (e.g. receipt-code look-ups across
+    all clients): an action name and a time window, never anything about who asked."""
+    db["rate_counters"].create(
+        {"name": str, "window": int, "count": int},
+        pk=("name", "window"),
+        not_null={"count"},
+        defaults={"count": 0},
+    )
+
+
+@migrations()
 def m140_dissemination(db: sqlite_utils.Database) -> None:
     """What the archive has told OAI-PMH harvesters: one row per story that was ever
     disseminated (public and published), with the day of its last change as

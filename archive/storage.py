@@ -3,8 +3,10 @@
 Files are written in two steps. Processing code writes to a *staged* temporary
 file (always on local disk, because Pillow and FFmpeg read real files); once
 the database row that names the file has committed, ``put`` moves it into place
-under its key. A crash between the two leaves at most a stale staged file, which
-``flask --app app media check --fix`` clears.
+under its key. Staged files are named by their key: after a crash between the
+commit and the move, ``archive.media.recover`` (run at every start) moves the
+staged files of committed rows into place and removes those of rows that never
+committed.
 
 Keys are random and say nothing about the story, the contributor or the file's
 original name. An S3-compatible backend could implement the same methods
@@ -15,7 +17,6 @@ backend exists today.
 import os
 import re
 import secrets
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -89,6 +90,9 @@ class Storage(Protocol):
     def stale_staged(self, older_than: float) -> Iterator[Staged]:
         """Staged files left behind for more than ``older_than`` seconds."""
 
+    def staged_files(self) -> Iterator[Staged]:
+        """Every staged file, with its key when its name is one ("" otherwise)."""
+
 
 class LocalStorage:
     """Files under one directory (the config's MEDIA_DIR), outside ``static/``.
@@ -111,19 +115,31 @@ class LocalStorage:
         return self.root / key[:2] / key
 
     def stage(self) -> Staged:
-        """A new empty temporary file (mode 0600) with a fresh key."""
+        """A new empty temporary file (mode 0600) with a fresh key.
+
+        The staged file is named by its key, so that after a crash
+        ``archive.media.recover`` can tell which staged files belong to rows
+        that were committed (and must be moved into place) and which do not."""
         self._ensure_dir(self.staging)
-        # mkstemp creates the file with O_EXCL and mode 0600.
-        fd, name = tempfile.mkstemp(dir=self.staging, prefix="up-")
-        os.close(fd)
-        return Staged(Path(name), new_key())
+        key = new_key()
+        path = self.staging / key
+        # O_EXCL: a fresh file, never one that exists; mode 0600.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        return Staged(path, key)
 
     def put(self, staged: Staged) -> None:
-        """Move a staged file into place under its key (atomic rename)."""
+        """Move a staged file into place under its key (atomic rename).
+
+        Idempotent: if another process (crash recovery) has already moved it,
+        the file is in place and that is all that was asked."""
         target = self._path(staged.key)
         self._ensure_dir(target.parent)
-        os.chmod(staged.path, 0o600)
-        os.replace(staged.path, target)
+        try:
+            os.chmod(staged.path, 0o600)
+            os.replace(staged.path, target)
+        except FileNotFoundError:
+            if not target.is_file():
+                raise
 
     def open(self, key: str) -> BinaryIO:
         """The stored file for reading."""
@@ -184,9 +200,18 @@ class LocalStorage:
 
     def stale_staged(self, older_than: float) -> Iterator[Staged]:
         """Staged files left behind (by a crash) for more than ``older_than`` seconds."""
+        cutoff = time.time() - older_than
+        for staged in self.staged_files():
+            try:
+                if staged.path.stat().st_mtime < cutoff:
+                    yield staged
+            except FileNotFoundError:
+                continue  # placed or discarded meanwhile
+
+    def staged_files(self) -> Iterator[Staged]:
+        """Every staged file, with its key when its name is one ("" otherwise)."""
         if not self.staging.is_dir():
             return
-        cutoff = time.time() - older_than
         for entry in sorted(self.staging.iterdir()):
-            if entry.is_file() and entry.stat().st_mtime < cutoff:
-                yield Staged(entry, "")
+            if entry.is_file():
+                yield Staged(entry, entry.name if is_key(entry.name) else "")

@@ -13,6 +13,7 @@ first; ``index_dir`` is always given by the caller):
 - ``more_like_this(db, story_id, *, index_dir, level, limit)`` -> [Hit]
 - ``sync(db, *, index_dir, timeout, defer_purge=False)`` drains the outbox -> SyncResult
 - ``index_story(db, story_id, *, index_dir)`` / ``remove_story(story_id, *, index_dir, purge)``
+- ``busy(db)``: another process holds the index lease and will drain what waits
 - ``rebuild(db, *, index_dir)`` -> RebuildResult, ``check(db, *, index_dir)`` -> [difference],
   ``ensure_index(db, *, index_dir)``
 - ``FACETS``: the facet registry (one declaration per facet); ``facet_key``;
@@ -27,6 +28,7 @@ from search_index.indexing import (
     IndexBusy,
     RebuildResult,
     SyncResult,
+    busy,
     check,
     ensure_index,
     index_story,
@@ -62,6 +64,7 @@ __all__ = [
     "SearchResults",
     "SearchUnavailable",
     "SyncResult",
+    "busy",
     "check",
     "ensure_index",
     "facet_key",

@@ -9,6 +9,7 @@ next writer, the next start, or ``flask --app app index sync``. Never a bare
 with the process).
 """
 
+import contextlib
 import logging
 import os
 import threading
@@ -19,7 +20,7 @@ import sqlite_utils
 
 from archive import outbox
 from archive.stories import load_published, published_ids
-from search_index import storage
+from search_index import lease, storage
 from search_index.documents import iter_documents, to_document
 from search_index.schema import build_schema
 
@@ -32,6 +33,8 @@ IndexDir = str | os.PathLike
 DRAIN_TIMEOUT = 2.0
 # How long the CLI, the app start and a rebuild wait for it.
 LONG_TIMEOUT = 600.0
+# The lease (search_index/lease.py) under which one process at a time works on the index.
+LEASE = "search-index"
 # Whoosh's own per-generation lock: uncontended under ours, but never zero.
 _WHOOSH_LOCK_TIMEOUT = 10.0
 _BATCH = 200
@@ -163,6 +166,41 @@ def purges_waiting(db: sqlite_utils.Database) -> bool:
     return db.execute("SELECT 1 FROM index_outbox WHERE purge = 1 LIMIT 1").fetchone() is not None
 
 
+@contextlib.contextmanager
+def exclusive(db: sqlite_utils.Database, root: str, timeout: float):
+    """Hold the index lease and the writer lock, waiting at most ``timeout``
+    seconds for both together. Yields True when both are held, False otherwise.
+
+    The lock keeps a second writer out (the kernel frees it if its holder dies);
+    the lease tells other processes that someone is at work, so that they leave
+    their outbox rows to the holder instead of queueing for the lock, and it
+    lapses if its holder dies (see search_index/lease.py)."""
+    deadline = time.monotonic() + timeout
+    holder = lease.new_holder()
+    if not storage.wait_for(lambda: lease.acquire(db, LEASE, holder), timeout, longest_pause=0.1):
+        yield False
+        return
+    try:
+        with storage.writer_lock(root, max(0.0, deadline - time.monotonic())) as held:
+            if not held:
+                yield False
+                return
+            with lease.heartbeat(db, LEASE, holder):
+                yield True
+    finally:
+        lease.release(db, LEASE, holder)
+
+
+def busy(db: sqlite_utils.Database) -> bool:
+    """True while some process holds the index lease (it will drain what waits)."""
+    return lease.live_holder(db, LEASE) is not None
+
+
+def _work_left(db: sqlite_utils.Database, defer_purge: bool) -> bool:
+    where = "purge = 0" if defer_purge else "1"
+    return db.execute(f"SELECT 1 FROM index_outbox WHERE {where} LIMIT 1").fetchone() is not None
+
+
 def sync(
     db: sqlite_utils.Database,
     *,
@@ -171,19 +209,26 @@ def sync(
     defer_purge: bool = False,
 ) -> SyncResult:
     """Drain the outbox into the index, waiting at most ``timeout`` seconds for
-    the writer lock. A missing or damaged index is rebuilt instead.
+    the lease and the writer lock. A missing or damaged index is rebuilt instead.
 
     ``defer_purge`` (used after web requests) removes withdrawn stories at once
     but leaves the rewrite of their segments, which takes seconds on a large
-    index, in the outbox for a later ``sync`` (a background thread in the app)."""
+    index, in the outbox for a later ``sync`` (the app's background worker).
+
+    After letting go, the outbox is looked at once more: a process that saw our
+    lease a moment before we released it left its rows to us."""
     root = index_root(index_dir)
-    with storage.writer_lock(root, timeout) as held:
-        if not held:
-            return SyncResult(applied=0, waiting=waiting(db), locked_out=True)
-        if storage.current_generation(root) is None:
-            _rebuild_locked(db, root)
-            return SyncResult(applied=0, waiting=waiting(db))
-        applied = _drain_locked(db, root, defer_purge=defer_purge)
+    applied = 0
+    for _round in range(2):
+        with exclusive(db, root, timeout) as held:
+            if not held:
+                return SyncResult(applied=applied, waiting=waiting(db), locked_out=True)
+            if storage.current_generation(root) is None:
+                _rebuild_locked(db, root)
+                return SyncResult(applied=0, waiting=waiting(db))
+            applied += _drain_locked(db, root, defer_purge=defer_purge)
+        if not _work_left(db, defer_purge):
+            break
     return SyncResult(applied=applied, waiting=waiting(db))
 
 
@@ -261,7 +306,7 @@ def rebuild(
     atomically; searches keep using the old one until the swap.
     Raises IndexBusy if the lock cannot be had within ``timeout``."""
     root = index_root(index_dir)
-    with storage.writer_lock(root, timeout) as held:
+    with exclusive(db, root, timeout) as held:
         if not held:
             raise IndexBusy("the search index is busy")
         return _rebuild_locked(db, root)
@@ -280,7 +325,7 @@ def ensure_index(
         except Exception:
             log.exception("draining the search outbox at start failed")
         return None
-    with storage.writer_lock(root, timeout) as held:
+    with exclusive(db, root, timeout) as held:
         if not held:
             log.warning("search index needs a rebuild (%s) but another process holds the lock", reason)
             return reason

@@ -98,6 +98,27 @@ def remove_other_generations(root: str, keep: str | None) -> None:
                 os.remove(path)
 
 
+def wait_for(attempt, timeout: float, longest_pause: float) -> bool:
+    """Call ``attempt()`` until it returns True or ``timeout`` seconds have passed,
+    pausing 5 ms, then twice as long each time, up to ``longest_pause``."""
+    deadline = time.monotonic() + timeout
+    pause = 0.005
+    while not attempt():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(pause)
+        pause = min(pause * 2, longest_pause)
+    return True
+
+
+def _try_flock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
 @contextlib.contextmanager
 def writer_lock(root: str, timeout: float):
     """Hold the index writer lock, waiting at most ``timeout`` seconds.
@@ -109,18 +130,9 @@ def writer_lock(root: str, timeout: float):
     os.makedirs(root, exist_ok=True)
     fd = os.open(os.path.join(root, LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        deadline = time.monotonic() + timeout
-        delay = 0.005
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    yield False
-                    return
-                time.sleep(delay)
-                delay = min(delay * 2, 0.05)
+        if not wait_for(lambda: _try_flock(fd), timeout, longest_pause=0.05):
+            yield False
+            return
         try:
             yield True
         finally:

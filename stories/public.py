@@ -37,10 +37,11 @@ def permanent_url(story_id: str) -> str:
 def load_visible_story(story_id: str) -> dict:
     """The described story if the viewer may see it; 404 otherwise."""
     db = get_db()
-    story = get_story(db, story_id)
-    if story is None or not can_view(current_level(), story, current_consent(db, story)):
-        abort(404)
-    return describe(db, story)
+    with db.snapshot():  # the story and its consent as of one moment (a withdrawal may be under way)
+        story = get_story(db, story_id)
+        if story is None or not can_view(current_level(), story, current_consent(db, story)):
+            abort(404)
+        return describe(db, story)
 
 
 def _similar(story_id: str) -> list:

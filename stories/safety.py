@@ -1,13 +1,12 @@
 """What every response carries: security headers, privacy-preserving logs, friendly errors."""
 
-import logging
-import re
-
-from flask import current_app, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from stories.request_log import install_dev_server_log
 
 CSP = "; ".join(
     [
@@ -25,6 +24,8 @@ CSP = "; ".join(
     ]
 )
 
+HSTS = "max-age=31536000; includeSubDomains"
+
 SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -33,30 +34,6 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
-
-# Werkzeug's request log line starts with the client address and carries the
-# full request line, query string included (search terms!). We keep the method,
-# path and status and drop the rest.
-_ADDRESS_PREFIX = re.compile(r"^\S+ - - \[[^\]]*\] ")
-_QUERY_STRING = re.compile(r"\?[^\s\"]*")
-
-
-class PrivacyLogFilter(logging.Filter):
-    """Strip client addresses and query strings from Werkzeug's log records."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        message = _ADDRESS_PREFIX.sub("", message)
-        record.msg = _QUERY_STRING.sub("", message)
-        record.args = ()
-        return True
-
-
-def install_log_filter():
-    """Attach the privacy filter to Werkzeug's logger (once)."""
-    logger = logging.getLogger("werkzeug")
-    if not any(isinstance(f, PrivacyLogFilter) for f in logger.filters):
-        logger.addFilter(PrivacyLogFilter())
 
 
 def no_store(response):
@@ -81,6 +58,9 @@ def add_security_headers(response):
     # Conditional responses (static files, media) carry a Date of their own, and every
     # WSGI server adds one too: leave it to the server so there is exactly one.
     response.headers.remove("Date")
+    if current_app.config.get("HTTPS"):
+        # Served over HTTPS only: browsers must never try plain HTTP again for a year.
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
 
 
@@ -128,6 +108,13 @@ def render_error(code: int, message: str | None = None):
 def _handle_http(exc: HTTPException):
     if exc.code is None or exc.code < 400:
         return exc
+    if request.path.startswith("/api/"):
+        # A URL under /api/ that matched no route never reached the API blueprint's
+        # own handlers; it still answers JSON, as every API error does.
+        message = _MESSAGES.get(exc.code, _MESSAGES[500])()
+        response = jsonify({"error": {"status": exc.code, "message": message}})
+        response.status_code = exc.code
+        return response
     return render_error(exc.code)
 
 
@@ -148,8 +135,8 @@ def _handle_unexpected(exc: Exception):
 
 
 def init_app(app):
-    """Install headers, logging and error handlers on ``app``."""
-    install_log_filter()
+    """Install headers, request logging and error handlers on ``app``."""
+    install_dev_server_log()
     app.after_request(add_security_headers)
     app.after_request(no_store_when_signed_in)
     app.register_error_handler(CSRFError, _handle_csrf)

@@ -1,14 +1,14 @@
 """Keeping the search index in step with the archive from inside the web app:
-the outbox drain after each writing request, the background purge of withdrawn
-stories' words, and the check at start."""
+the outbox drain after each writing request and the check at start. Work that
+runs after the response (a withdrawal's segment rewrite, leftovers of a dead
+process) is the background worker's (stories/background.py)."""
 
 import logging
-import threading
 
 from flask import current_app, g
 
-from archive.db import open_db
-from search_index import DRAIN_TIMEOUT, LONG_TIMEOUT, ensure_index, purges_waiting, sync
+from search_index import DRAIN_TIMEOUT, busy, ensure_index, purges_waiting, sync
+from stories import background
 
 log = logging.getLogger(__name__)
 
@@ -16,9 +16,11 @@ log = logging.getLogger(__name__)
 def drain_after_request(response):
     """After a request that wrote to the archive, apply its outbox rows to the index.
 
-    Runs once the view's transaction has committed. The wait for the writer lock
-    is bounded (SEARCH_DRAIN_TIMEOUT); rows that miss it stay in the outbox for
-    the next writer, the next start or ``index sync``. A failure here never
+    Runs once the view's transaction has committed. When another process holds
+    the index lease it is left to that process, which drains everything before
+    it lets go; otherwise the wait for the lease and writer lock is bounded
+    (SEARCH_DRAIN_TIMEOUT), and rows that miss it stay in the outbox for the
+    background worker, the next start or ``index sync``. A failure here never
     reaches the person who made the request."""
     db = g.get("db")
     if db is None or db.conn.total_changes == 0 or db.conn.in_transaction:
@@ -26,72 +28,24 @@ def drain_after_request(response):
     config = current_app.config
     try:
         if db.execute("SELECT 1 FROM index_outbox LIMIT 1").fetchone():
-            background = config["SEARCH_PURGE_IN_BACKGROUND"]
-            sync(
-                db,
-                index_dir=config["INDEX_DIR"],
-                timeout=config["SEARCH_DRAIN_TIMEOUT"],
-                defer_purge=background,
-            )
-            if background and purges_waiting(db):
-                start_purge(config["DATABASE"], config["INDEX_DIR"])
+            background_purge = config["SEARCH_PURGE_IN_BACKGROUND"]
+            if not busy(db):
+                sync(
+                    db,
+                    index_dir=config["INDEX_DIR"],
+                    timeout=config["SEARCH_DRAIN_TIMEOUT"],
+                    defer_purge=background_purge,
+                )
+            if background_purge and purges_waiting(db):
+                background.poke(config)
     except Exception as exc:  # the outbox keeps the work; say what failed, never with story text
         log.error("search outbox drain failed (%s); changes stay in the outbox", exc.__class__.__name__)
     return response
 
 
-class _PurgeState:
-    def __init__(self):
-        self.thread = None
-        self.again = False
-
-
-_purge_lock = threading.Lock()
-_purges: dict = {}
-
-
-def start_purge(database: str, index_dir: str) -> None:
-    """Rewrite the segments of withdrawn stories in a background thread.
-
-    The request that withdrew a story has already removed it from the index (it
-    no longer appears anywhere); rewriting the segments so that its words leave
-    the files takes seconds on a large index, so it runs after the response.
-    Its outbox rows are deleted only when the rewrite is done: if the process
-    dies first, the next drain, start or ``index sync`` does it."""
-    with _purge_lock:
-        state = _purges.setdefault(index_dir, _PurgeState())
-        if state.thread is not None and state.thread.is_alive():
-            state.again = True  # the running thread goes round once more
-            return
-        state.again = False
-        state.thread = threading.Thread(
-            target=_purge, args=(database, index_dir, state), name="search-purge", daemon=True
-        )
-        state.thread.start()
-
-
-def _purge(database: str, index_dir: str, state: _PurgeState) -> None:
-    while True:
-        try:
-            db = open_db(database)
-            try:
-                sync(db, index_dir=index_dir, timeout=LONG_TIMEOUT)
-            finally:
-                db.close()
-        except Exception as exc:
-            log.error("search purge failed (%s); it stays in the outbox", exc.__class__.__name__)
-        with _purge_lock:
-            if not state.again:
-                return
-            state.again = False
-
-
 def wait_for_purges(timeout: float = 60.0) -> None:
     """Wait until background purges have finished (for tests and shutdown)."""
-    with _purge_lock:
-        threads = [state.thread for state in _purges.values() if state.thread is not None]
-    for thread in threads:
-        thread.join(timeout)
+    background.wait_for_purges(timeout)
 
 
 def ensure_at_start(db) -> None:

@@ -152,8 +152,8 @@ def test_a_failure_while_moving_files_into_place_leaves_no_row_and_no_file(app, 
     monkeypatch.undo()
     html = response.get_data(as_text=True)
     assert len(calls) == 3  # two files really were placed before the failure
-    assert response.status_code == 400 and code is None
-    assert "Something went wrong while saving your files. Nothing was kept" in html
+    assert response.status_code == 503 and code is None
+    assert "We could not save your files just now because of a problem on our side" in html
     for table in (
         "stories",
         "media",

@@ -160,7 +160,9 @@ def test_a_few_large_uploads_at_a_time_the_next_is_asked_to_come_back(tmp_path):
         sock = send_headers(server, "/submit", len(small), "application/x-www-form-urlencoded", Cookie=cookie)
         sock.sendall(small)
         status, headers, _page = read_response(sock)
-        assert status == 303 and headers["location"].endswith("/submit/received")  # stored: off to the receipt
+        assert status == 303 and headers["location"].endswith(
+            "/submit/received"
+        )  # stored: off to the receipt
         first.close()  # the first contributor gives up: the slot is free again, its file closed
         fields = submission(person.form_token(), photo1_alt="Noise.", photo1_others="y")
         body, content_type = encode_multipart(fields, {"photo1": ("noise.jpg", os.urandom(2 * 1024 * 1024))})

@@ -14,6 +14,7 @@ from flask_login import UserMixin, current_user, login_user, logout_user
 from archive import sessions
 from archive.errors import AccountError
 from archive.users import Throttled, authenticate, register_researcher
+from stories import rate_limits
 from stories.auth.forms import LoginForm, RegisterResearcherForm
 from stories.auth.next_path import local_path
 from stories.extensions import login_manager
@@ -98,11 +99,12 @@ def login():
     if not form.validate_on_submit():
         return _login_page(form, 400)
     db = get_db()
+    ticket = rate_limits.take("login")  # given back when the password is right
     try:
         user = authenticate(db, form.username.data, form.password.data)
     except Throttled as exc:
         # Said the same way for every account name, known or not.
-        return _login_page(
+        html, status = _login_page(
             form,
             429,
             _(
@@ -110,8 +112,10 @@ def login():
                 n=exc.retry_after,
             ),
         )
+        return html, status, {"Retry-After": str(exc.retry_after)}
     if user is None:
         return _login_page(form, 400, _("That account name and password do not match. Please try again."))
+    ticket.give_back()
     # A new session at every sign-in: whatever was in the old cookie is dropped.
     sessions.end(db, session.get("_user_id"))
     session.clear()

@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 
 from archive import media, workflows
 from archive.consent import ConsentChoices, consent_history, consent_text, current_consent
-from archive.errors import DuplicateSubmission, MediaError, StoryError, UploadRefused
+from archive.errors import DuplicateSubmission, MediaError, StorageUnavailable, StoryError, UploadRefused
 from archive.policy import EDITABLE_BY_CONTRIBUTOR, audience_sentences
-from archive.stories import describe, find_by_receipt, narrow_access
+from archive.stories import describe, find_by_receipt, get_story, narrow_access
+from stories import rate_limits
 from stories.contribute import receipt_window
 from stories.contribute.forms import (
     AddMediaForm,
@@ -75,11 +76,12 @@ def submit():
         except UploadRefused as exc:
             form.show_media_errors(exc.errors)
         except (StoryError, MediaError) as exc:
+            form.storage_failed = isinstance(exc, StorageUnavailable)
             form.form_errors.append(str(exc))
         else:
             # Never the receipt as the answer to a POST: a reload would send the form again.
             return receipt_window.to_receipt(key)
-    status = 400 if form.is_submitted() else 200
+    status = _failure_status(form) if form.is_submitted() else 200
     return private(render_template("submit.html", form=form, consent_text=shown), status)
 
 
@@ -136,6 +138,11 @@ def forget_receipt():
     return receipt_window.forget()
 
 
+def _failure_status(form) -> int:
+    """400 for a form the contributor can put right, 503 when our storage failed."""
+    return 503 if getattr(form, "storage_failed", False) else 400
+
+
 def _dashboard(story, code, message=None, status=200, **forms):
     """The contributor's view of their story, reached only with the receipt code.
 
@@ -143,9 +150,16 @@ def _dashboard(story, code, message=None, status=200, **forms):
     ``narrow_form``, ``add_form`` or ``failed`` (a photo or recording's refused
     change: {"media_id", "action", "form"})."""
     db = get_db()
+    with db.snapshot():  # one state throughout, even if the story is withdrawn meanwhile
+        story = get_story(db, story["id"]) if story is not None else None
+        if story is None or current_consent(db, story) is None:
+            return _code_form_page(ReceiptCodeForm(), error=True)
+        story = describe(db, story)
+        history = consent_history(db, story["id"])
+        page_media = media_for_page(db, story["id"])
     # The code was entered in this browser session: it may see the story's own photos and recordings.
+    # (A write: after the read snapshot, never inside it.)
     grant_media(db, story["id"])
-    story = describe(db, story)
     consent = story["consent"]
     editable = story["status"] in EDITABLE_BY_CONTRIBUTOR
     edit_form = forms.get("edit_form")
@@ -154,7 +168,6 @@ def _dashboard(story, code, message=None, status=200, **forms):
         edit_form.fill_from(story)
     narrow_form = forms.get("narrow_form") or NarrowAccessForm(formdata=None)
     narrow_form.set_choices(consent["access"])
-    page_media = media_for_page(db, story["id"])
     return private(
         render_template(
             "my_story.html",
@@ -164,7 +177,7 @@ def _dashboard(story, code, message=None, status=200, **forms):
             edit_form=edit_form if editable else None,
             narrow_form=narrow_form,
             withdraw_form=WithdrawForm(formdata=None),
-            history=consent_history(db, story["id"]),
+            history=history,
             consent=consent,
             story_audience=audience_sentences(story, consent, "story"),
             media_audience=audience_sentences(story, consent, "media"),
@@ -189,9 +202,14 @@ def _code_form_page(form, error=False):
 
 def _story_from_code():
     """(story, code) for the receipt code sent with this request; story is None
-    when the code leads nowhere."""
+    when the code leads nowhere. Every look-up that finds nothing counts against
+    the receipt limits (stories/rate_limits.py), so codes cannot be guessed quickly."""
+    ticket = rate_limits.take("receipt")
     code = request.form.get("code", "")
-    return find_by_receipt(get_db(), code), code
+    story = find_by_receipt(get_db(), code)
+    if story is not None:
+        ticket.give_back()
+    return story, code
 
 
 @bp.route("/my-story", methods=["GET", "POST"])

@@ -30,10 +30,11 @@ PAGE_SIZE = 50
 
 def _story_or_404(story_id: str):
     db = get_db()
-    story = get_story(db, story_id)
-    if story is None or story["status"] == "withdrawn":
-        abort(404)
-    return describe(db, story)
+    with db.snapshot():  # the story and its consent as of one moment (a withdrawal may be under way)
+        story = get_story(db, story_id)
+        if story is None or story["status"] == "withdrawn":
+            abort(404)
+        return describe(db, story)
 
 
 def _media_forms(items, failed=None):

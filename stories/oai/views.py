@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, current_app, request, url_for
 
 from archive import dissemination, dublin_core, sets
-from archive.db import reading
 from stories.extensions import exempt_from_csrf
 from stories.oai import render, tokens
 from stories.oai.protocol import GRANULARITY, OAIError, Request, check_prefix, parse, parse_day
@@ -201,7 +200,7 @@ def endpoint():
         req = parse(pairs)
         # One snapshot of the archive for the whole answer: counts, pages and the
         # token's version agree even while curators work.
-        with reading(get_db()) as db:
+        with get_db().snapshot() as db:
             container = VERB_HANDLERS[req.verb](db, repo, req)
         root = render.envelope(repo.base_url, req.attributes())
         root.append(container)
