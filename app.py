@@ -126,6 +126,7 @@ def create_app(test_config=None):
         media_files,
         oai,
         public,
+        rate_limits,
         resources,
         safety,
         search,

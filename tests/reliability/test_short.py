@@ -19,7 +19,7 @@ def test_short_load_loses_nothing_and_answers_no_5xx(tmp_path):
     assert checks.ok, checks.problems
     # No client address in gunicorn's output or in any file of the data directory.
     log = (tmp_path / "serve.log").read_bytes()
-    assert b"POST /submit 200" in log and not CLIENT_ADDRESS.search(log)
+    assert b"POST /submit 303" in log and not CLIENT_ADDRESS.search(log)
     for path in (tmp_path / "data").rglob("*"):
         if path.is_file():
             assert not CLIENT_ADDRESS.search(Path(path).read_bytes()), path
