@@ -52,6 +52,7 @@ def _check_day(value: str | None, name: str) -> None:
 def create_app(test_config=None):
     """Create and configure the Crossings app (the flaskr application-factory pattern)."""
     from stories import limits
+    from stories.contribute.forms import SubmitStoryForm
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(
@@ -61,7 +62,7 @@ def create_app(test_config=None):
         MAX_CONTENT_LENGTH=(6 * 20 + 3 * 200 + 8) * 1024 * 1024,
         # One text field, and the number of fields, as the forms' own limits need (stories.limits).
         MAX_FORM_MEMORY_SIZE=limits.MAX_FORM_MEMORY_SIZE,
-        MAX_FORM_PARTS=limits.MAX_FORM_PARTS,
+        MAX_FORM_PARTS=limits.form_parts(SubmitStoryForm),
         # A contributor may take hours to write; the CSRF token lives as long as the session.
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_HTTPONLY=True,

@@ -15,17 +15,17 @@ Chinese transcript, well within its field's limit, is 510,000 bytes of UTF-8. So
   theme checkbox is a part of its own), with room for a few hidden inputs.
 - A body that is not multipart (the forms without files) is read whole, so it
   may be at most what the longest field needs when percent-encoded (3 bytes
-  for each byte).
+  for each byte): URLENCODED_MAX_BYTES, which stories/upload_guard.py enforces
+  from the request's headers before anything reads the body.
 """
 
-from flask import current_app, request
+from flask import request
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms.fields.core import UnboundField
 
 from archive import media, stories
 from archive.themes import THEMES
-from stories.contribute.forms import SubmitStoryForm
 from stories.safety import render_error
 
 # The longest text one field may hold, in characters: a recording's transcript.
@@ -39,21 +39,12 @@ URLENCODED_MAX_BYTES = MAX_FORM_MEMORY_SIZE * 3
 _HIDDEN_INPUTS = 8
 
 
-def _field_count(form_class) -> int:
-    return sum(1 for name in dir(form_class) if isinstance(getattr(form_class, name), UnboundField))
-
-
-# Every field of the submission form (the largest with files), one part per theme checkbox.
-MAX_FORM_PARTS = _field_count(SubmitStoryForm) + len(THEMES) + _HIDDEN_INPUTS
-
-
-def _limit_plain_bodies() -> None:
-    """A body that Werkzeug reads whole (not multipart) may be at most what the
-    longest field needs, not the whole-upload limit."""
-    if request.content_length and request.mimetype != "multipart/form-data":
-        request.max_content_length = min(
-            URLENCODED_MAX_BYTES, current_app.config.get("MAX_CONTENT_LENGTH") or URLENCODED_MAX_BYTES
-        )
+def form_parts(form_class) -> int:
+    """How many parts a multipart body of ``form_class`` may have: every field,
+    one part per theme checkbox, and the hidden inputs pages add. The app sets
+    MAX_FORM_PARTS from the largest form with files (the submission form)."""
+    fields = sum(1 for name in dir(form_class) if isinstance(getattr(form_class, name), UnboundField))
+    return fields + len(THEMES) + _HIDDEN_INPUTS
 
 
 def _files_too_large() -> bool:
@@ -63,10 +54,10 @@ def _files_too_large() -> bool:
     return request.mimetype == "multipart/form-data" and whole > (request.max_content_length or whole)
 
 
-def _too_large(exc: RequestEntityTooLarge):
-    """The 413 page: about files (the general message) when the upload as a whole
-    was too large, about text when one text box was."""
-    if _files_too_large():
+def too_large_page(files: bool):
+    """The 413 page: about files (the general message) when an upload as a whole
+    was too large, about text when a text box (or a form without files) was."""
+    if files:
         return render_error(413)
     message = _(
         "One of the text boxes held far more than we can keep: a story can be up to %(story)s "
@@ -78,8 +69,11 @@ def _too_large(exc: RequestEntityTooLarge):
     return render_error(413, message)
 
 
+def _too_large(exc: RequestEntityTooLarge):
+    return too_large_page(files=_files_too_large())
+
+
 def init_app(app) -> None:
-    """Install the body limit for plain forms and the 413 page on ``app`` (the
-    form limits themselves are set in the app's configuration)."""
-    app.before_request(_limit_plain_bodies)
+    """Install the 413 page on ``app`` (the form limits themselves are set in the
+    app's configuration, and plain bodies are bounded by stories/upload_guard.py)."""
     app.register_error_handler(RequestEntityTooLarge, _too_large)

@@ -34,13 +34,13 @@ from archive.errors import ProcessingBusy
 from archive.images import MAX_PHOTO_BYTES
 from archive.webvtt import MAX_VTT_BYTES
 from stories.extensions import is_csrf_exempt
+from stories.limits import URLENCODED_MAX_BYTES, too_large_page
 from stories.safety import csrf_message, render_error
 
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-# The largest form without files: a story (100,000 characters) or a transcript
-# (200,000) percent-encoded, with room to spare.
-FORM_LIMIT = 4 * 1024 * 1024
+# The largest form without files: its longest field percent-encoded (stories/limits.py).
+FORM_LIMIT = URLENCODED_MAX_BYTES
 # Upload bodies above this take one of the UPLOAD_SLOTS while they are received and processed.
 LARGE_UPLOAD = 1024 * 1024
 UPLOAD_SLOTS = 3
@@ -96,7 +96,12 @@ class SpoolingRequest(Request):
 
 
 def _refuse(code: int, message: str | None = None, retry_after: int | None = None):
-    response = make_response(render_error(code, message))
+    return _closing(render_error(code, message), retry_after)
+
+
+def _closing(page, retry_after: int | None = None):
+    """A refusal that also closes the connection: the body it did not read is not wanted."""
+    response = make_response(page)
     response.headers["Connection"] = "close"
     response.headers["Cache-Control"] = "no-store"
     if retry_after is not None:
@@ -142,7 +147,7 @@ def guard_body():
     uploads = request.mimetype == "multipart/form-data" and hasattr(view, "upload_limit")
     limit = view.upload_limit if uploads else FORM_LIMIT
     if length > min(limit, current_app.config.get("MAX_CONTENT_LENGTH") or limit):
-        return _refuse(413)
+        return _closing(too_large_page(files=uploads))
     if not is_csrf_exempt(request.blueprint) and _csrf_session_missing():
         return _refuse(400, csrf_message())
     if uploads and length > LARGE_UPLOAD:

@@ -45,7 +45,20 @@ def _imports(path: pathlib.Path) -> set[str]:
 
 
 def _project_imports(module: str) -> set[str]:
-    return {name for name in _imports(MODULES[module]) if name in MODULES and name != module}
+    """Project modules ``module`` imports, with the packages Python initialises on the
+    way: importing ``a.b.c`` first runs ``a/b/__init__.py`` (unless ``module`` is
+    inside ``a.b`` itself, which is then already being initialised)."""
+    found = set()
+    for name in _imports(MODULES[module]):
+        if name not in MODULES or name == module:
+            continue
+        found.add(name)
+        parts = name.split(".")
+        for depth in range(1, len(parts)):
+            parent = ".".join(parts[:depth])
+            if parent in MODULES and parent != module and not module.startswith(parent + "."):
+                found.add(parent)
+    return found
 
 
 def _layer(module: str) -> int:

@@ -177,8 +177,12 @@ def submit(client: Client, stats: Stats, with_photo: bool) -> None:
     body, content_type = _multipart(fields, files)
     route = "POST /submit (photo)" if with_photo else "POST /submit"
     status, html = _timed(stats, route, lambda: client.request("POST", "/submit", body, content_type))
-    if status == 303:  # stored: the browser is sent on to the receipt page (the code is never in a POST's answer)
-        status, html = _timed(stats, "GET /submit/received", lambda: client.request("GET", "/submit/received"))
+    if (
+        status == 303
+    ):  # stored: the browser is sent on to the receipt page (the code is never in a POST's answer)
+        status, html = _timed(
+            stats, "GET /submit/received", lambda: client.request("GET", "/submit/received")
+        )
     code, story_id = RECEIPT.search(html), STORY_ID.search(html)
     if status == 200 and code and story_id:
         with stats.lock:
