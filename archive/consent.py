@@ -24,9 +24,37 @@ _CONSENT_TEXT = _l(
 )
 
 
+# Shown with the submission form beside the question about other narrators, and to
+# every narrator before they consent: what a conversation with several narrators means.
+_CONVERSATION_TEXT = _l(
+    "If your story is a conversation with other people who speak in it (up to four "
+    "narrators in all), each of them gives their own consent before anyone else can see "
+    "it: after you send it you get one invitation code for each of them, and each "
+    "invitation works once, for 30 days. Each narrator chooses who may read it, whether "
+    "researchers may quote it and whether to keep it closed until a date; the story then "
+    "follows the narrowest of all these choices, and it is quoted only if every narrator "
+    "agrees. Curators see it only once every narrator has consented. Any narrator can "
+    "narrow who may read it at any time; nobody can widen it alone. A conversation "
+    "cannot be cut apart, so if any one narrator withdraws it, the whole story is "
+    "withdrawn and deleted for everyone. A narrator under 18 can take part only if a "
+    "parent or guardian agrees on the form."
+)
+
+
 def consent_text() -> str:
     """The consent text shown with the submission form, in the reader's language."""
     return str(_CONSENT_TEXT)
+
+
+def conversation_text() -> str:
+    """What a conversation with several narrators means, in the reader's language."""
+    return str(_CONVERSATION_TEXT)
+
+
+def conversation_consent_text() -> str:
+    """The whole text every narrator of a conversation agrees to: the consent text
+    followed by the conversation text."""
+    return f"{consent_text()}\n\n{conversation_text()}"
 
 
 def text_sha256(text: str) -> str:
@@ -43,6 +71,8 @@ class ConsentChoices:
     adult: bool
     archiving: bool = True
     embargo_until: str | None = None  # ISO date
+    # A narrator under 18 (``adult`` False) whose parent or guardian agreed on the form.
+    guardian: bool = False
 
     @classmethod
     def carried_over(cls, record: dict, **changes) -> "ConsentChoices":
@@ -53,10 +83,40 @@ class ConsentChoices:
             adult=bool(record["adult"]),
             archiving=bool(record["archiving"]),
             embargo_until=record["embargo_until"],
+            guardian=bool(record.get("guardian")),
         )
         for name, value in changes.items():
             setattr(choices, name, value)
         return choices
+
+
+def insert_record(
+    db: sqlite_utils.Database, story_id: str, choices: ConsentChoices, digest: str, **columns
+) -> int:
+    """Add one consent record with the SHA-256 ``digest`` of what was agreed to and
+    any further ``columns`` (a narrator, the combined mark); returns its id. It does
+    not change which record is in force (see ``record_consent``)."""
+    if choices.access not in ACCESS_LEVELS:
+        raise ValueError(f"unknown access level {choices.access!r}")
+    return (
+        db["consent_records"]
+        .insert(
+            {
+                "story_id": story_id,
+                "version": CONSENT_VERSION,
+                "text_sha256": digest,
+                "date": today(),
+                "archiving": int(choices.archiving),
+                "access": choices.access,
+                "quotation": int(choices.quotation),
+                "embargo_until": choices.embargo_until,
+                "adult": int(choices.adult),
+                "guardian": int(choices.guardian),
+                **columns,
+            }
+        )
+        .last_pk
+    )
 
 
 def record_consent(db: sqlite_utils.Database, story_id: str, choices: ConsentChoices, shown_text: str) -> int:
@@ -64,25 +124,7 @@ def record_consent(db: sqlite_utils.Database, story_id: str, choices: ConsentCho
     Call it inside the caller's ``db.atomic()`` block.
 
     Earlier records stay: consent history is never rewritten."""
-    if choices.access not in ACCESS_LEVELS:
-        raise ValueError(f"unknown access level {choices.access!r}")
-    consent_id = (
-        db["consent_records"]
-        .insert(
-            {
-                "story_id": story_id,
-                "version": CONSENT_VERSION,
-                "text_sha256": text_sha256(shown_text),
-                "date": today(),
-                "archiving": int(choices.archiving),
-                "access": choices.access,
-                "quotation": int(choices.quotation),
-                "embargo_until": choices.embargo_until,
-                "adult": int(choices.adult),
-            }
-        )
-        .last_pk
-    )
+    consent_id = insert_record(db, story_id, choices, text_sha256(shown_text))
     db["stories"].update(story_id, {"consent_id": consent_id})
     return consent_id
 

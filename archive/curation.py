@@ -11,11 +11,11 @@ from collections.abc import Callable
 import sqlite_utils
 from flask_babel import lazy_gettext as _l
 
-from archive import audit, media, outbox, revisions
+from archive import audit, collections, media, outbox, revisions
 from archive.clock import today
 from archive.errors import ActionRefused, StoryError
 from archive.media import photos_missing_alt_text
-from archive.policy import REFUSALS, STAFF, STATUSES, transition
+from archive.policy import REFUSALS, STAFF, STATUSES, reaches_curators, transition
 from archive.stories import StoryDescription, get_story, write_themes_and_tags
 
 # Shown in place of a redacted passage. Stored in the text itself so that every
@@ -29,7 +29,7 @@ def _load(db: sqlite_utils.Database, story_id: str, action: str) -> tuple[dict, 
     ActionRefused) when the story is gone or the policy refuses. Call inside the
     transaction that writes."""
     story = get_story(db, story_id)
-    if story is None or story["status"] == "withdrawn":
+    if not reaches_curators(story):
         raise StoryError(_l("This story is not in the archive."))
     return story, transition(story["status"], action, STAFF)
 
@@ -72,12 +72,15 @@ def approve(db: sqlite_utils.Database, story_id: str, curator_id: int | None) ->
     """Approve a story for publication under its contributor's access choice.
 
     Refused without a theme or while any photo lacks alt text. An embargoed story
-    stays with curators until one of them releases it after the embargo date."""
+    stays with curators until one of them releases it after the embargo date. A
+    story sent through a story circle's link joins that collection now, in the
+    same transaction."""
 
     def publication(story):
         problems = approval_problems(db, story_id)
         if problems:
             raise StoryError(problems[0])
+        collections.join_offered(db, story_id)
         # A request for changes or a rejection reason no longer applies.
         return {"published": story["published"] or today(), "curator_message": None}
 
@@ -228,11 +231,13 @@ def status_counts(db: sqlite_utils.Database) -> dict:
 
 
 def queue(db: sqlite_utils.Database, limit: int = 200) -> list[dict]:
-    """Stories awaiting a curator's review, oldest first."""
+    """Stories awaiting a curator's review, oldest first; ``offered_to_title`` names
+    the collection a story was sent to through its link."""
     return list(
         db.query(
-            "SELECT id, title, created, updated, status FROM stories WHERE status = 'pending' "
-            "ORDER BY created, rowid LIMIT ?",
+            "SELECT s.id, s.title, s.created, s.updated, s.status, k.title AS offered_to_title "
+            "FROM stories s LEFT JOIN collections k ON k.id = s.offered_to WHERE s.status = 'pending' "
+            "ORDER BY s.created, s.rowid LIMIT ?",
             [limit],
         )
     )

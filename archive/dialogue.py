@@ -1,0 +1,77 @@
+"""What ties a story to others: the collection it was offered to, the prompt it
+answers, the story it answers, and the other narrators it is told with.
+
+``attach`` writes these ties for a story being submitted, inside the submission's
+transaction (``archive.stories.submit``); ``story_links`` reads them for a story
+page, each as far as the viewer may see.
+"""
+
+from dataclasses import dataclass, field
+
+import sqlite_utils
+from flask_babel import lazy_gettext as _l
+
+from archive import collection_lists, collections, exchanges, narrators, prompts
+from archive.errors import StoryError
+from archive.policy import PUBLIC
+
+
+@dataclass
+class Dialogue:
+    """What a contributor's submission says beyond the story itself."""
+
+    collection_id: int | None = None  # sent through this collection's link
+    prompt_id: int | None = None  # the prompt it answers
+    answers: str | None = None  # the id of the story it answers
+    narrators: int = 0  # other narrators to invite (a conversation when above 0)
+    level: str = PUBLIC  # the contributor's viewer level: the answered story must be readable at it
+
+    def check(self) -> None:
+        """Raise StoryError when the submission asks for something impossible."""
+        if not 0 <= self.narrators <= narrators.MAX_NARRATORS - 1:
+            raise StoryError(
+                _l("A conversation can have up to %(n)d narrators in all.", n=narrators.MAX_NARRATORS)
+            )
+
+
+@dataclass
+class Attached:
+    """What ``attach`` has to tell the contributor: the invitation codes of the
+    other narrators (shown once) and notes about ties that could not be made."""
+
+    invitations: list[str] = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+
+def attach(db: sqlite_utils.Database, story_id: str, dialogue: Dialogue, consent_id: int) -> Attached:
+    """Write a just-submitted story's ties, inside the submission's transaction.
+
+    A tie that can no longer be made (the circle closed, the answered story left
+    the archive) is left out and said in ``notes``: the story itself is kept."""
+    attached = Attached()
+    if dialogue.collection_id is not None and not collections.offer(db, story_id, dialogue.collection_id):
+        attached.notes.append(_l("The story circle had closed, so your story was received on its own."))
+    if dialogue.prompt_id is not None and prompts.get(db, dialogue.prompt_id) is not None:
+        db["stories"].update(story_id, {"prompt_id": dialogue.prompt_id})
+    if dialogue.answers and not exchanges.link(db, story_id, dialogue.answers, dialogue.level):
+        attached.notes.append(
+            _l(
+                "The story you were answering is no longer open to you, so your story was received on its own."
+            )
+        )
+    if dialogue.narrators:
+        attached.invitations = narrators.start(db, story_id, dialogue.narrators, consent_id)
+    return attached
+
+
+def story_links(db: sqlite_utils.Database, story_id: str, level: str) -> dict:
+    """What a story's page shows of its ties, for a viewer at ``level`` who may read
+    it: the prompt it answers (id, text), the collections it is in that the viewer
+    may see, the published stories in conversation with it that the viewer may
+    read, and the pseudonyms of its other narrators."""
+    return {
+        "prompt": prompts.texts_of(db, [story_id]).get(story_id),
+        "collections": collection_lists.of_stories(db, [story_id], level).get(story_id, []),
+        "exchanges": exchanges.in_conversation_with(db, story_id, level),
+        "narrators": narrators.other_pseudonyms(db, story_id),
+    }
