@@ -11,21 +11,14 @@ import sqlite_utils
 
 from archive.clock import today
 from archive.policy import CURATOR, collection_visible, visible_where
+from archive.tags import themes_and_tags
+from archive.themes import linked_themes
 
 
 def _with_themes(db: sqlite_utils.Database, row: dict | None) -> dict | None:
     if row is None:
         return None
-    row = dict(row)
-    row["themes"] = [
-        r[0]
-        for r in db.execute(
-            "SELECT ct.theme FROM collection_themes ct JOIN themes t ON t.slug = ct.theme "
-            "WHERE ct.collection_id = ? ORDER BY t.position",
-            [row["id"]],
-        )
-    ]
-    return row
+    return {**dict(row), "themes": linked_themes(db, "collection_themes", "collection_id", row["id"])}
 
 
 def get(db: sqlite_utils.Database, collection_id: int | None) -> dict | None:
@@ -68,14 +61,14 @@ def _visible_members_sql(level: str) -> tuple[str, list]:
 
 def members(db: sqlite_utils.Database, collection_id: int, level: str) -> list[dict]:
     """The stories of a collection a viewer at ``level`` may read, in the curators'
-    order, each with its curator's note (``collection_note``)."""
+    order, each with its themes and tags and its curator's note (``collection_note``)."""
     base, params = _visible_members_sql(level)
     rows = db.query(
         f"SELECT s.*, cs.note AS collection_note, cs.position AS collection_position {base} "
         "ORDER BY cs.position, cs.added, s.id",
         [collection_id, *params],
     )
-    return [dict(row) for row in rows]
+    return [{**dict(row), **themes_and_tags(db, row["id"])} for row in rows]
 
 
 def list_collections(db: sqlite_utils.Database, level: str) -> list[dict]:

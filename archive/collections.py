@@ -15,7 +15,6 @@ story concerned, in the same transaction.
 
 import datetime
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -25,7 +24,7 @@ from archive import audit, outbox
 from archive.clock import today
 from archive.collection_lists import get, is_open
 from archive.errors import StoryError
-from archive.themes import THEME_SLUGS
+from archive.themes import THEME_SLUGS, link_themes
 
 MAX_SLUG = 60
 MAX_TITLE = 200
@@ -81,11 +80,8 @@ class CollectionFields:
         }
 
 
-def _write_themes(db: sqlite_utils.Database, collection_id: int, themes: Iterable[str]) -> None:
-    db.execute("DELETE FROM collection_themes WHERE collection_id = ?", [collection_id])
-    db["collection_themes"].insert_all(
-        {"collection_id": collection_id, "theme": theme} for theme in dict.fromkeys(themes)
-    )
+def _write_themes(db: sqlite_utils.Database, collection_id: int, themes: list[str]) -> None:
+    link_themes(db, "collection_themes", "collection_id", collection_id, themes)
 
 
 def _member_ids(db: sqlite_utils.Database, collection_id: int) -> list[str]:

@@ -27,17 +27,18 @@ _CONSENT_TEXT = _l(
 # Shown with the submission form beside the question about other narrators, and to
 # every narrator before they consent: what a conversation with several narrators means.
 _CONVERSATION_TEXT = _l(
-    "If your story is a conversation with other people who speak in it (up to four "
-    "narrators in all), each of them gives their own consent before anyone else can see "
-    "it: after you send it you get one invitation code for each of them, and each "
-    "invitation works once, for 30 days. Each narrator chooses who may read it, whether "
-    "researchers may quote it and whether to keep it closed until a date; the story then "
-    "follows the narrowest of all these choices, and it is quoted only if every narrator "
-    "agrees. Curators see it only once every narrator has consented. Any narrator can "
-    "narrow who may read it at any time; nobody can widen it alone. A conversation "
-    "cannot be cut apart, so if any one narrator withdraws it, the whole story is "
-    "withdrawn and deleted for everyone. A narrator under 18 can take part only if a "
-    "parent or guardian agrees on the form."
+    "When a story is a conversation with other people who speak in it (up to four narrators "
+    "in all), each of them gives their own consent before anyone else can see it: the person "
+    "who shares it gets one invitation code for each of the others, and each invitation works "
+    "once, for 30 days. Each narrator chooses who may read it, whether researchers may quote it "
+    "and whether to keep it closed until a date; the story then follows the narrowest of all "
+    "these choices, and it is quoted only if every narrator agrees. Curators see it only once "
+    "every narrator has consented. From then until a curator approves it, the person who "
+    "shared it can still correct it; every narrator can read it as it is now with their own "
+    "code. Any narrator can narrow who may read it at any time; nobody can widen it alone. "
+    "A conversation cannot be cut apart, so if any one narrator withdraws it, the whole story "
+    "is withdrawn and deleted for everyone. A narrator under 18 can take part only if a parent "
+    "or guardian agrees on the form."
 )
 
 

@@ -68,10 +68,27 @@ def story_links(db: sqlite_utils.Database, story_id: str, level: str) -> dict:
     """What a story's page shows of its ties, for a viewer at ``level`` who may read
     it: the prompt it answers (id, text), the collections it is in that the viewer
     may see, the published stories in conversation with it that the viewer may
-    read, and the pseudonyms of its other narrators."""
+    read, the pseudonyms of its other narrators, and whether the viewer may answer
+    it (it is published and readable to them)."""
     return {
         "prompt": prompts.texts_of(db, [story_id]).get(story_id),
         "collections": collection_lists.of_stories(db, [story_id], level).get(story_id, []),
         "exchanges": exchanges.in_conversation_with(db, story_id, level),
         "narrators": narrators.other_pseudonyms(db, story_id),
+        "answerable": exchanges.answerable(db, story_id, level) is not None,
+    }
+
+
+def curator_links(db: sqlite_utils.Database, story: dict) -> dict:
+    """What curators see of a story's ties on its review page: the collection it
+    was offered to, the prompt it answers, the story it answers (with its status:
+    curators may check any), and each consenting narrator's own consent record."""
+    answered = exchanges.answered_by(db, story["id"])
+    answered_row = db.execute("SELECT id, title, status FROM stories WHERE id = ?", [answered]).fetchone()
+    return {
+        "offered_to": collection_lists.get(db, story.get("offered_to")),
+        "prompt": prompts.texts_of(db, [story["id"]]).get(story["id"]),
+        "answers": dict(answered_row) if answered_row else None,
+        "narrators": narrators.consent_records(db, story["id"]),
+        "roster": narrators.roster(db, story["id"]),
     }

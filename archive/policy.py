@@ -17,6 +17,14 @@ status, the access level of its current consent record, and its embargo. From
 - ``audience_sentences``: the plain words that tell contributors and curators
   who can see a story and its photos and recordings.
 
+- ``collection_visible``: may a viewer see a collection at all (its page, its
+  name in facets and OAI-PMH sets)? Each story in it is still shown only as
+  ``can_view`` allows.
+
+A conversation with several narrators waiting for their consent
+(``awaiting_narrators``) is seen by no viewer level at all, curators included:
+its narrators read it only through their own codes.
+
 A test enumerates every status, access level, embargo state and viewer level
 and checks that the Python and the SQL forms agree.
 """
@@ -285,6 +293,13 @@ def audience_sentences(story: Mapping, consent: Mapping, what: str = "story") ->
             if media
             else _l("Your story was not accepted into the archive, so only curators can read it.")
         ]
+    if access == "sealed" and consent.get("combined"):
+        # A conversation: the narrowest choice may be another narrator's.
+        return [
+            _l("Together, the narrators' choices allow only curators to see them.")
+            if media
+            else _l("Together, the narrators' choices allow only curators to read it; nobody else can.")
+        ]
     if access == "sealed":
         return [
             _l("You chose that only curators may read your story, so only curators can see them.")
@@ -379,6 +394,8 @@ def consent_sentences(consent: Mapping | None) -> list[str]:
     if consent.get("combined"):
         if consent["adult"]:
             lines.append(_l("Every narrator confirmed that they are 18 or older."))
+    elif consent.get("narrator_id") and consent["adult"]:
+        lines.append(_l("This narrator confirmed that they are 18 or older."))
     elif consent["adult"]:
         lines.append(_l("The contributor confirmed that they are 18 or older."))
     if consent.get("guardian"):

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from archive import audit, outbox
 from archive.clock import today
 from archive.errors import StoryError
-from archive.themes import THEME_SLUGS
+from archive.themes import THEME_SLUGS, link_themes, linked_themes
 
 MAX_PROMPT = 300
 
@@ -30,8 +30,7 @@ def _checked(text: str | None, themes: list[str]) -> str:
 
 
 def _write_themes(db: sqlite_utils.Database, prompt_id: int, themes: list[str]) -> None:
-    db.execute("DELETE FROM prompt_themes WHERE prompt_id = ?", [prompt_id])
-    db["prompt_themes"].insert_all({"prompt_id": prompt_id, "theme": t} for t in dict.fromkeys(themes))
+    link_themes(db, "prompt_themes", "prompt_id", prompt_id, themes)
 
 
 def _collection_exists(db: sqlite_utils.Database, collection_id: int | None) -> None:
@@ -98,16 +97,7 @@ def update(
 
 
 def _with_themes(db: sqlite_utils.Database, row) -> dict:
-    row = dict(row)
-    row["themes"] = [
-        r[0]
-        for r in db.execute(
-            "SELECT pt.theme FROM prompt_themes pt JOIN themes t ON t.slug = pt.theme "
-            "WHERE pt.prompt_id = ? ORDER BY t.position",
-            [row["id"]],
-        )
-    ]
-    return row
+    return {**dict(row), "themes": linked_themes(db, "prompt_themes", "prompt_id", row["id"])}
 
 
 def get(db: sqlite_utils.Database, prompt_id: int | None) -> dict | None:
@@ -130,10 +120,10 @@ def offered(db: sqlite_utils.Database, collection_id: int | None = None) -> list
 
 
 def list_all(db: sqlite_utils.Database) -> list[dict]:
-    """Every prompt, active first then newest, with its themes and collection title
-    (``collection_title``), for curators."""
+    """Every prompt, active first then newest, with its themes and collection
+    (``collection_title``, ``collection_slug``), for curators."""
     rows = db.query(
-        "SELECT p.*, k.title AS collection_title FROM prompts p LEFT JOIN collections k ON k.id = p.collection_id "
+        "SELECT p.*, k.title AS collection_title, k.slug AS collection_slug FROM prompts p LEFT JOIN collections k ON k.id = p.collection_id "
         "ORDER BY p.active DESC, p.id DESC"
     )
     return [_with_themes(db, row) for row in rows]

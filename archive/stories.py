@@ -207,8 +207,8 @@ def submit(
         )
         write_themes_and_tags(db, story_id, draft)
         consent_id = record_consent(db, story_id, choices, consent_shown)
-        attached: Attached = attach(db, story_id, dialogue, consent_id)
         audit.record(db, "submit", story_id)
+        attached: Attached = attach(db, story_id, dialogue, consent_id)
     return Submission(story_id, code, attached.invitations, attached.notes)
 
 
