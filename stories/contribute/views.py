@@ -1,19 +1,26 @@
 """The contributor's journey: share a story, come back with the receipt code, edit,
-change photos and recordings, narrow access, withdraw. No account and no
-JavaScript needed. Views parse the form, call archive.workflows, render."""
+change photos and recordings, narrow access, withdraw; for a conversation, see
+who of its narrators has consented, remove one who never answers, or give them
+a new invitation. No account and no JavaScript needed. Views parse the form,
+call archive.workflows, render."""
 
-from flask import Blueprint, make_response, render_template, request
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 
-from archive import media, workflows
-from archive.consent import ConsentChoices, consent_history, consent_text, current_consent
+from archive import media, narrators, workflows
+from archive.collection_lists import get_by_slug, is_open
+from archive.consent import consent_history, consent_text, conversation_consent_text, conversation_text
+from archive.dialogue import Dialogue
 from archive.errors import DuplicateSubmission, MediaError, StoryError, UploadRefused
 from archive.policy import EDITABLE_BY_CONTRIBUTOR, audience_sentences
 from archive.stories import describe, find_by_receipt, narrow_access
+from stories.contribute import conversation
+from stories.contribute.common import bp, code_form_page, private
 from stories.contribute.forms import (
     AddMediaForm,
     EditStoryForm,
     MediaDeleteForm,
+    NarratorForm,
     NarrowAccessForm,
     PhotoDescriptionForm,
     ReceiptCodeForm,
@@ -21,42 +28,50 @@ from stories.contribute.forms import (
     TranscriptForm,
     WithdrawForm,
 )
+from stories.contribute.ties import read_ties
 from stories.media_files import media_for_page
 from stories.resources import get_db, get_storage
-
-bp = Blueprint("contribute", __name__)
-
-
-def private(body, status=200):
-    """A response that no browser or proxy may keep: receipt codes pass through it."""
-    response = make_response(body, status)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Pragma"] = "no-cache"
-    return response
+from stories.roles import current_level
 
 
 @bp.route("/submit", methods=["GET", "POST"])
 def submit():
+    db = get_db()
     form = SubmitStoryForm()
-    shown = consent_text()
+    ties = read_ties(db, request.values, current_level())
+    if request.method == "GET":
+        if request.args.get("collection") and ties.collection is None:
+            abort(404)
+        if ties.collection is not None and not is_open(ties.collection):
+            return private(render_template("collection_closed.html", collection=ties.collection), 410)
+        if request.args.get("answer") and ties.answering is None:
+            abort(404)
+        ties.fill(form, request.args.get("prompt"))
+    form.offer_prompts(ties.prompts)
     if form.validate_on_submit():
-        choices = ConsentChoices(
-            access=form.access.data,
-            quotation=form.quotation.data,
-            adult=form.adult.data,
-            archiving=form.archiving_consent.data,
-            embargo_until=form.embargo_until.data.isoformat() if form.embargo_until.data else None,
+        others = form.other_narrators()
+        shown = conversation_consent_text() if others else consent_text()
+        # A circle that closed or a story that left the archive since the form was
+        # opened: the story is still kept, and the receipt says what was left out.
+        offered = get_by_slug(db, form.collection.data)
+        dialogue = Dialogue(
+            collection_id=offered["id"] if offered else None,
+            prompt_id=form.prompt_id(),
+            answers=form.answer.data or None,
+            narrators=others,
+            level=current_level(),
         )
         try:
-            # The story and its media are stored together or not at all.
-            story_id, code = workflows.submit_with_media(
-                get_db(),
+            # The story, its media and its ties are stored together or not at all.
+            submission = workflows.share_story(
+                db,
                 get_storage(),
                 form.to_draft(),
-                choices,
+                form.consent_choices(adult=form.adult.data),
                 shown,
                 form.media_uploads(),
                 submission_key=form.submission_key.data,
+                dialogue=dialogue,
             )
         except DuplicateSubmission:
             return private(render_template("already_received.html"), 409)
@@ -65,9 +80,26 @@ def submit():
         except (StoryError, MediaError) as exc:
             form.form_errors.append(str(exc))
         else:
-            return private(render_template("receipt.html", code=code, story_id=story_id))
+            return private(
+                render_template(
+                    "receipt.html",
+                    code=submission.code,
+                    story_id=submission.story_id,
+                    invitations=submission.invitations,
+                    notes=submission.notes,
+                )
+            )
     status = 400 if form.is_submitted() else 200
-    return private(render_template("submit.html", form=form, consent_text=shown), status)
+    return private(
+        render_template(
+            "submit.html",
+            form=form,
+            consent_text=consent_text(),
+            conversation_text=conversation_text(),
+            ties=ties,
+        ),
+        status,
+    )
 
 
 def _dashboard(story, code, message=None, status=200, **forms):
@@ -75,7 +107,8 @@ def _dashboard(story, code, message=None, status=200, **forms):
 
     ``forms`` may hold a refused form to show again: ``edit_form``,
     ``narrow_form``, ``add_form`` or ``failed`` (a photo or recording's refused
-    change: {"media_id", "action", "form"})."""
+    change: {"media_id", "action", "form"}); ``new_invitation`` a narrator's new
+    invitation code, shown once."""
     db = get_db()
     story = describe(db, story)
     consent = story["consent"]
@@ -84,8 +117,13 @@ def _dashboard(story, code, message=None, status=200, **forms):
     if editable and edit_form is None:
         edit_form = EditStoryForm(formdata=None)
         edit_form.fill_from(story)
+    # In a conversation the contributor narrows their own choice (the one in force
+    # is the narrowest of all narrators'), and their history is their own records.
+    first = narrators.contributor(db, story["id"])
+    own = narrators.latest_record(db, first["id"]) if first else consent
+    history = narrators.narrator_history(db, first["id"]) if first else consent_history(db, story["id"])
     narrow_form = forms.get("narrow_form") or NarrowAccessForm(formdata=None)
-    narrow_form.set_choices(consent["access"])
+    narrow_form.set_choices(own["access"])
     page_media = media_for_page(db, story["id"])
     return private(
         render_template(
@@ -96,8 +134,13 @@ def _dashboard(story, code, message=None, status=200, **forms):
             edit_form=edit_form if editable else None,
             narrow_form=narrow_form,
             withdraw_form=WithdrawForm(formdata=None),
-            history=consent_history(db, story["id"]),
+            history=history,
             consent=consent,
+            own_consent=own if first else None,
+            conversation=first is not None,
+            roster=narrators.roster(db, story["id"]) if first else [],
+            narrator_form=NarratorForm(formdata=None),
+            new_invitation=forms.get("new_invitation"),
             story_audience=audience_sentences(story, consent, "story"),
             media_audience=audience_sentences(story, consent, "media"),
             media=page_media,
@@ -112,11 +155,8 @@ def _dashboard(story, code, message=None, status=200, **forms):
 
 
 def _code_form_page(form, error=False):
-    if error:
-        # The same words and status for every code that leads nowhere, so that
-        # nobody can learn anything by trying codes.
-        form.code.errors = [_("We could not find a story with that code. Please check it and try again.")]
-    return private(render_template("my_story_code.html", form=form))
+    # The same words and status for every code that leads nowhere (common.code_not_found).
+    return code_form_page("my_story_code.html", form, error)
 
 
 def _story_from_code():
@@ -132,8 +172,11 @@ def my_story():
     if request.method == "GET":
         return _code_form_page(form)
     story, code = _story_from_code()
-    if not form.validate_on_submit() or story is None:
+    if not form.validate_on_submit():
         return _code_form_page(form, error=bool(form.code.data))
+    if story is None:
+        # Another narrator's receipt or invitation code opens their own pages.
+        return conversation.open_other_code(code) or _code_form_page(form, error=True)
     handler = _ACTIONS.get(request.form.get("action", "open"), _open)
     return handler(story, code)
 
@@ -162,30 +205,56 @@ def _edit(story, code):
 def _narrow(story, code):
     db = get_db()
     form = NarrowAccessForm()
-    form.set_choices(current_consent(db, story)["access"])
+    first = narrators.contributor(db, story["id"])
+    own = narrators.latest_record(db, first["id"]) if first else describe(db, story)["consent"]
+    form.set_choices(own["access"])
     if not form.validate():
         return _dashboard(story, code, narrow_form=form)
     try:
-        narrow_access(db, story["id"], form.access.data, consent_text())
+        narrow_access(
+            db, story["id"], form.access.data, conversation_consent_text() if first else consent_text()
+        )
     except StoryError as exc:
         return _dashboard(story, code, message=str(exc))
     return _dashboard(_refresh(code), code, message=_("Who may read your story has been narrowed."))
 
 
 def _withdraw(story, code):
-    form = WithdrawForm(formdata=None)
-    return private(render_template("withdraw_confirm.html", story=story, form=form, code=code))
+    return conversation.withdraw_page(story, code)
 
 
 def _withdraw_confirmed(story, code):
-    form = WithdrawForm()
-    if not form.validate():
-        return private(render_template("withdraw_confirm.html", story=story, form=form, code=code), 400)
+    return conversation.withdraw_confirmed(story, code)
+
+
+def _narrator_change(story, code, change):
+    """Remove a narrator who never answered, or give them a new invitation code."""
+    form = NarratorForm()
+    if not form.validate() or not (form.narrator_id.data.isascii() and form.narrator_id.data.isdigit()):
+        return _dashboard(story, code, message=_("That change could not be made. Please try again."))
     try:
-        workflows.withdraw_story(get_db(), get_storage(), story["id"])
-    except StoryError:
-        pass  # withdrawn by another request a moment ago: the outcome is the same
-    return private(render_template("withdrawn.html"))
+        return change(int(form.narrator_id.data))
+    except StoryError as exc:
+        return _dashboard(_refresh(code), code, message=str(exc))
+
+
+def _remove_narrator(story, code):
+    def remove(narrator_id):
+        narrators.remove(get_db(), story["id"], narrator_id)
+        return _dashboard(
+            _refresh(code), code, message=_("The narrator is removed: their invitation no longer works.")
+        )
+
+    return _narrator_change(story, code, remove)
+
+
+def _renew_invitation(story, code):
+    def renew(narrator_id):
+        new_code = narrators.renew(get_db(), story["id"], narrator_id)
+        message = _("Here is a new invitation code. The old one no longer works.")
+        return _dashboard(_refresh(code), code, message=message, new_invitation=new_code)
+
+    return _narrator_change(story, code, renew)
 
 
 _ACTIONS = {
@@ -194,6 +263,8 @@ _ACTIONS = {
     "narrow": _narrow,
     "withdraw": _withdraw,
     "withdraw_confirm": _withdraw_confirmed,
+    "remove_narrator": _remove_narrator,
+    "renew_invitation": _renew_invitation,
 }
 
 
