@@ -95,6 +95,7 @@ def create_app(test_config=None):
         api,
         auth,
         cli,
+        collections,
         contribute,
         curate,
         extensions,
@@ -124,6 +125,7 @@ def create_app(test_config=None):
         search.bp,
         api.bp,
         oai.bp,
+        collections.bp,
     ):
         app.register_blueprint(blueprint)
 

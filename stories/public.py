@@ -4,7 +4,9 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 
 import search_index
 from archive.citation import citation
+from archive.collection_lists import list_collections
 from archive.consent import current_consent
+from archive.dialogue import story_links
 from archive.policy import can_view
 from archive.stories import describe, get_story, list_published
 from archive.themes import get_theme, list_themes
@@ -16,13 +18,21 @@ from stories.roles import current_level
 bp = Blueprint("public", __name__)
 
 PAGE_SIZE = 20
+HOME_COLLECTIONS = 3  # collections shown on the home page, open story circles first
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """An address for use outside the site (a citation, a printed poster), on the
+    configured site address when there is one."""
+    site = current_app.config.get("SITE_URL")
+    if site:
+        return site.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
 
 
 def permanent_url(story_id: str) -> str:
     """The story's permanent URL, on the configured site address when there is one."""
-    path = url_for("public.story", story_id=story_id)
-    site = current_app.config.get("SITE_URL")
-    return (site.rstrip("/") + path) if site else url_for("public.story", story_id=story_id, _external=True)
+    return absolute_url("public.story", story_id=story_id)
 
 
 def load_visible_story(story_id: str) -> dict:
@@ -49,7 +59,13 @@ def _similar(story_id: str) -> list:
 def index():
     db = get_db()
     recent, total = list_published(db, current_level(), limit=6)
-    return render_template("index.html", themes=list_themes(db), recent=recent, total=total)
+    return render_template(
+        "index.html",
+        themes=list_themes(db),
+        recent=recent,
+        total=total,
+        collections=list_collections(db, current_level())[:HOME_COLLECTIONS],
+    )
 
 
 @bp.route("/stories/<story_id>")
@@ -63,6 +79,7 @@ def story(story_id):
         citation_lead=citation(story, ""),  # the page links the URL itself
         media=media_for_page(get_db(), story["id"]),
         similar=_similar(story["id"]),
+        dialogue=story_links(get_db(), story["id"], current_level()),
     )
 
 
