@@ -120,6 +120,7 @@ def create_app(test_config=None):
         auth,
         background,
         cli,
+        collections,
         contribute,
         curate,
         extensions,
@@ -156,6 +157,7 @@ def create_app(test_config=None):
         search.bp,
         api.bp,
         oai.bp,
+        collections.bp,
     ):
         app.register_blueprint(blueprint)
 

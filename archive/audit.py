@@ -32,6 +32,17 @@ ACTIONS = {
     "media_add",
     "media_edit",
     "media_delete",
+    # Conversations (story id only: never a pseudonym or a code).
+    "narrator_invite",
+    "narrator_consent",
+    "narrator_remove",
+    # Collections and prompts (curators).
+    "collection_create",
+    "collection_edit",
+    "collection_add",
+    "collection_remove",
+    "prompt_create",
+    "prompt_edit",
 }
 
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from flask_babel import lazy_gettext as _l
 
 ARCHIVE_NAME = _l("Crossings oral history archive")
+MAX_ATTRIBUTION = 80  # characters of a pseudonym
 
 
 def attribution(story: Mapping) -> str:

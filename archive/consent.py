@@ -37,9 +37,38 @@ CONSENT_SENTENCES = (
 )
 
 
+# Shown with the submission form beside the question about other narrators, and to
+# every narrator before they consent: what a conversation with several narrators means.
+_CONVERSATION_TEXT = _l(
+    "When a story is a conversation with other people who speak in it (up to four narrators "
+    "in all), each of them gives their own consent before anyone else can see it: the person "
+    "who shares it gets one invitation code for each of the others, and each invitation works "
+    "once, for 30 days. Each narrator chooses who may read it, whether researchers may quote it "
+    "and whether to keep it closed until a date; the story then follows the narrowest of all "
+    "these choices, and it is quoted only if every narrator agrees. Curators see it only once "
+    "every narrator has consented. From then until a curator approves it, the person who "
+    "shared it can still correct it; every narrator can read it as it is now with their own "
+    "code. Any narrator can narrow who may read it at any time; nobody can widen it alone. "
+    "A conversation cannot be cut apart, so if any one narrator withdraws it, the whole story "
+    "is withdrawn and deleted for everyone. A narrator under 18 can take part only if a parent "
+    "or guardian agrees on the form."
+)
+
+
 def consent_text() -> str:
     """The consent text shown with the submission form, in the reader's language."""
     return " ".join(str(sentence) for sentence in CONSENT_SENTENCES)
+
+
+def conversation_text() -> str:
+    """What a conversation with several narrators means, in the reader's language."""
+    return str(_CONVERSATION_TEXT)
+
+
+def conversation_consent_text() -> str:
+    """The whole text every narrator of a conversation agrees to: the consent text
+    followed by the conversation text."""
+    return f"{consent_text()}\n\n{conversation_text()}"
 
 
 def text_sha256(text: str) -> str:
@@ -57,6 +86,8 @@ class ConsentChoices:
     archiving: bool = True
     embargo_until: str | None = None  # ISO date
     identity_public: bool = False  # the identity words on the public page and in public search
+    # A narrator under 18 (``adult`` False) whose parent or guardian agreed on the form.
+    guardian: bool = False
 
     @classmethod
     def carried_over(cls, record: dict, **changes) -> "ConsentChoices":
@@ -68,10 +99,41 @@ class ConsentChoices:
             archiving=bool(record["archiving"]),
             embargo_until=record["embargo_until"],
             identity_public=bool(record.get("identity_public")),
+            guardian=bool(record.get("guardian")),
         )
         for name, value in changes.items():
             setattr(choices, name, value)
         return choices
+
+
+def insert_record(
+    db: sqlite_utils.Database, story_id: str, choices: ConsentChoices, digest: str, **columns
+) -> int:
+    """Add one consent record with the SHA-256 ``digest`` of what was agreed to and
+    any further ``columns`` (a narrator, the combined mark); returns its id. It does
+    not change which record is in force (see ``record_consent``)."""
+    if choices.access not in ACCESS_LEVELS:
+        raise ValueError(f"unknown access level {choices.access!r}")
+    return (
+        db["consent_records"]
+        .insert(
+            {
+                "story_id": story_id,
+                "version": CONSENT_VERSION,
+                "text_sha256": digest,
+                "date": today(),
+                "archiving": int(choices.archiving),
+                "access": choices.access,
+                "quotation": int(choices.quotation),
+                "embargo_until": choices.embargo_until,
+                "adult": int(choices.adult),
+                "guardian": int(choices.guardian),
+                "identity_public": int(choices.identity_public),
+                **columns,
+            }
+        )
+        .last_pk
+    )
 
 
 def record_consent(db: sqlite_utils.Database, story_id: str, choices: ConsentChoices, shown_text: str) -> int:
@@ -79,26 +141,7 @@ def record_consent(db: sqlite_utils.Database, story_id: str, choices: ConsentCho
     Call it inside the caller's ``db.atomic()`` block.
 
     Earlier records stay: consent history is never rewritten."""
-    if choices.access not in ACCESS_LEVELS:
-        raise ValueError(f"unknown access level {choices.access!r}")
-    consent_id = (
-        db["consent_records"]
-        .insert(
-            {
-                "story_id": story_id,
-                "version": CONSENT_VERSION,
-                "text_sha256": text_sha256(shown_text),
-                "date": today(),
-                "archiving": int(choices.archiving),
-                "access": choices.access,
-                "quotation": int(choices.quotation),
-                "embargo_until": choices.embargo_until,
-                "adult": int(choices.adult),
-                "identity_public": int(choices.identity_public),
-            }
-        )
-        .last_pk
-    )
+    consent_id = insert_record(db, story_id, choices, text_sha256(shown_text))
     db["stories"].update(story_id, {"consent_id": consent_id})
     return consent_id
 

@@ -11,11 +11,11 @@ from collections.abc import Callable
 import sqlite_utils
 from flask_babel import lazy_gettext as _l
 
-from archive import audit, media, outbox, revisions
+from archive import audit, collections, media, outbox, revisions
 from archive.clock import today
 from archive.errors import ActionRefused, StoryError
 from archive.media import photos_missing_alt_text
-from archive.policy import REFUSALS, STAFF, STATUSES, transition
+from archive.policy import REFUSALS, STAFF, STATUSES, reaches_curators, transition
 from archive.stories import StoryDescription, get_story, write_themes_and_tags
 
 # Shown in place of a redacted passage. Stored in the text itself so that every
@@ -29,7 +29,7 @@ def _load(db: sqlite_utils.Database, story_id: str, action: str) -> tuple[dict, 
     ActionRefused) when the story is gone or the policy refuses. Call inside the
     transaction that writes."""
     story = get_story(db, story_id)
-    if story is None or story["status"] == "withdrawn":
+    if not reaches_curators(story):
         raise StoryError(_l("This story is not in the archive."))
     return story, transition(story["status"], action, STAFF)
 
@@ -72,12 +72,15 @@ def approve(db: sqlite_utils.Database, story_id: str, curator_id: int | None) ->
     """Approve a story for publication under its contributor's access choice.
 
     Refused without a theme or while any photo lacks alt text. An embargoed story
-    stays with curators until one of them releases it after the embargo date."""
+    stays with curators until one of them releases it after the embargo date. A
+    story sent through a story circle's link joins that collection now, in the
+    same transaction."""
 
     def publication(story):
         problems = approval_problems(db, story_id)
         if problems:
             raise StoryError(problems[0])
+        collections.join_offered(db, story_id)
         # A request for changes or a rejection reason no longer applies. A story
         # approved again after unpublishing keeps its first day and number.
         return {
@@ -242,7 +245,18 @@ def status_counts(db: sqlite_utils.Database) -> dict:
 # What a queue or list row shows of a story: enough to tell four stories with the
 # same title apart (the pseudonym and the start of the text; themes and media are
 # added by _with_details).
-_ROW_COLUMNS = "id, title, attribution, substr(body, 1, 400) AS body_start, created, updated, published, withdrawn, status"
+def _story_rows(db: sqlite_utils.Database, status: str, limit: int, offset: int = 0) -> list[dict]:
+    """Stories in ``status``, oldest first, as curators' lists show them: the first
+    lines of the text, themes and media counts, and ``offered_to_title``, the
+    collection a story was sent to through its link."""
+    rows = db.query(
+        "SELECT s.id, s.title, s.attribution, substr(s.body, 1, 400) AS body_start, s.created, s.updated,"
+        " s.published, s.withdrawn, s.status, k.title AS offered_to_title"
+        " FROM stories s LEFT JOIN collections k ON k.id = s.offered_to"
+        " WHERE s.status = ? ORDER BY s.created, s.rowid LIMIT ? OFFSET ?",
+        [status, limit, offset],
+    )
+    return _with_details(db, list(rows))
 
 
 def _with_details(db: sqlite_utils.Database, rows: list[dict]) -> list[dict]:
@@ -267,12 +281,8 @@ def _with_details(db: sqlite_utils.Database, rows: list[dict]) -> list[dict]:
 
 
 def queue(db: sqlite_utils.Database, limit: int = 200) -> list[dict]:
-    """Stories awaiting a curator's review, oldest first, with their themes and media counts."""
-    rows = db.query(
-        f"SELECT {_ROW_COLUMNS} FROM stories WHERE status = 'pending' ORDER BY created, rowid LIMIT ?",
-        [limit],
-    )
-    return _with_details(db, list(rows))
+    """Stories awaiting a curator's review, oldest first (see ``_story_rows``)."""
+    return _story_rows(db, "pending", limit)
 
 
 def list_by_status(
@@ -283,11 +293,7 @@ def list_by_status(
     if status not in STATUSES:
         raise StoryError(_l("Unknown status."))
     total = db["stories"].count_where("status = ?", [status])
-    rows = db.query(
-        f"SELECT {_ROW_COLUMNS} FROM stories WHERE status = ? ORDER BY created, rowid LIMIT ? OFFSET ?",
-        [status, limit, offset],
-    )
-    return _with_details(db, list(rows)), total
+    return _story_rows(db, status, limit, offset), total
 
 
 # Audit actions that are a curator's decision on a story.

@@ -1,16 +1,20 @@
 """Sample stories, written for demonstration and labelled as such wherever they appear."""
 
+import datetime
 import io
 
 import sqlite_utils
 from PIL import Image, ImageDraw
 
+from archive import collections, prompts
+from archive.clock import today
 from archive.consent import ConsentChoices
 from archive.curation import approve
+from archive.dialogue import Dialogue
 from archive.media import PhotoUpload
 from archive.storage import Storage
-from archive.stories import StoryDraft, submit_story
-from archive.workflows import submit_with_media
+from archive.stories import StoryDraft, submit
+from archive.workflows import share_story
 
 SAMPLE_NOTE = (
     "This is a sample story written for demonstration by the Crossings team. "
@@ -305,33 +309,109 @@ def illustration(title: str) -> tuple[bytes, str] | None:
     return out.getvalue(), alt_text
 
 
+# A sample story circle, open for a year from the day the samples are loaded, with
+# its own prompt and a general one, and a sample story that answers another.
+SAMPLE_COLLECTION = {
+    "slug": "sample-kitchen-table-circle",
+    "title": "Sample: The kitchen-table story circle",
+    "intro": (
+        "This is a sample collection written for demonstration by the Crossings team. It stands for a "
+        "story circle where members of different Asian heritage communities meet around food and "
+        "the traditions their elders passed on."
+    ),
+    "place": "Glasgow",
+    "themes": ["intergenerational-dialogue", "cross-cultural-dialogue"],
+}
+SAMPLE_PROMPTS = [
+    # (question, themes, in the sample circle)
+    ("What tradition did an elder pass on to you?", ["intergenerational-dialogue"], True),
+    ("When did you first feel you belonged?", ["safe-spaces", "celebrating-diversity"], False),
+]
+SAMPLE_ANSWER = (
+    "Pleats I learned from someone else's grandmother",
+    "I read the story about folding dumplings at the Lunar New Year table and thought of the "
+    "grandmother who taught me, who was not my own. She ran the kitchen at our community centre and "
+    "showed every queer kid who wandered in how to pleat. When I told her I had no family to go home "
+    "to at new year, she said the dough did not mind whose hands it was in.",
+    ["intergenerational-dialogue", "safe-spaces"],
+    "Dumplings at the Lunar New Year table",
+)
+SAMPLE_ANSWER_SUMMARY = (
+    "A sample answer: the grandmother who taught a community centre's queer kids to pleat."
+)
+
+
+def _draft(title, body, themes, summary, **description) -> StoryDraft:
+    return StoryDraft(
+        title=f"Sample: {title}",
+        # The note closes the text, so that a list's opening lines show the story itself
+        # (the title, the summary and the teller's name say "sample" first).
+        body=body + "\n\n" + SAMPLE_NOTE.strip(),
+        themes=themes,
+        summary=summary,
+        attribution="Crossings sample",
+        **description,
+    )
+
+
 def load_samples(db: sqlite_utils.Database, storage: Storage | None = None) -> int:
     """Submit and approve every sample story (with ``storage``, four of them with a
-    drawn illustration). Returns how many were loaded."""
+    drawn illustration), and make the sample story circle, its prompts and one
+    answered pair. Returns how many stories were loaded."""
+    ids = {}
     for title, body, themes, heritage, languages, identity, era, place, access, notes, summary in SAMPLES:
-        draft = StoryDraft(
-            title=f"Sample: {title}",
-            # The note closes the text, so that a list's opening lines show the story itself
-            # (the title, the summary and the teller's name say "sample" first).
-            body=body + "\n\n" + SAMPLE_NOTE.strip(),
-            themes=themes,
-            summary=summary,
+        draft = _draft(
+            title,
+            body,
+            themes,
+            summary,
             heritage=heritage,
             languages=languages,
             identity=identity,
             era=era,
             place=place,
             content_notes=notes,
-            attribution="Crossings sample",
         )
         # Written for demonstration: their identity words may show the public facet at work.
         choices = ConsentChoices(access=access, quotation=True, adult=True, identity_public=True)
         drawn = illustration(title) if storage is not None else None
         if drawn is None:
-            story_id, _code = submit_story(db, draft, choices, DEMO_CONSENT_TEXT)
+            ids[title] = submit(db, draft, choices, DEMO_CONSENT_TEXT).story_id
         else:
             png, alt_text = drawn
             photo = PhotoUpload(stream=io.BytesIO(png), alt_text=alt_text, others_consent=True)
-            story_id, _code = submit_with_media(db, storage, draft, choices, DEMO_CONSENT_TEXT, [photo])
-        approve(db, story_id, None)
-    return len(SAMPLES)
+            ids[title] = share_story(db, storage, draft, choices, DEMO_CONSENT_TEXT, [photo]).story_id
+        approve(db, ids[title], None)
+    open_until = (datetime.date.fromisoformat(today()) + datetime.timedelta(days=365)).isoformat()
+    circle = collections.create(
+        db,
+        SAMPLE_COLLECTION["slug"],
+        collections.CollectionFields(
+            title=SAMPLE_COLLECTION["title"],
+            intro=SAMPLE_COLLECTION["intro"],
+            place=SAMPLE_COLLECTION["place"],
+            themes=SAMPLE_COLLECTION["themes"],
+            open_until=open_until,
+        ),
+        None,
+    )
+    prompt_ids = [
+        prompts.create(db, text, themes, circle if in_circle else None)
+        for text, themes, in_circle in SAMPLE_PROMPTS
+    ]
+    for title in (
+        "Dumplings at the Lunar New Year table",
+        "My halmeoni's kimchi and the word I did not have",
+    ):
+        collections.add_story(db, circle, ids[title], None, note="A sample curator's note.")
+    title, body, themes, answered = SAMPLE_ANSWER
+    dialogue = Dialogue(collection_id=circle, prompt_id=prompt_ids[0], answers=ids[answered])
+    answer = submit(
+        db,
+        _draft(title, body, themes, SAMPLE_ANSWER_SUMMARY),
+        ConsentChoices(access="public", quotation=True, adult=True),
+        DEMO_CONSENT_TEXT,
+        dialogue=dialogue,
+    )
+    approve(db, answer.story_id, None)  # joins the sample circle, which it was sent through
+    return len(SAMPLES) + 1

@@ -354,6 +354,122 @@ def m140_dissemination(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m150_collections(db: sqlite_utils.Database) -> None:
+    """Collections and story circles: a curated group of stories with an introduction,
+    an optional day and place (a city at most) of the gathering, its themes, and the
+    day until which it takes submissions through its own link.
+
+    ``collection_stories`` keeps the curators' order and note per story; its foreign
+    key to stories lets a withdrawal take the story out of every collection.
+    ``stories.offered_to`` marks a story sent through a collection's link: it joins
+    the collection only when a curator approves it."""
+    db["collections"].create(
+        {
+            "id": int,
+            "slug": str,
+            "title": str,
+            "intro": str,
+            "gathered_on": str,  # a day, optional
+            "place": str,  # a city at most, optional
+            "open_until": str,  # last day of submissions through the link; NULL: not open
+            "listed": int,  # 1: everyone sees it; 0: only curators (being prepared)
+            "created": str,
+            "updated": str,
+        },
+        pk="id",
+        not_null={"slug", "title", "listed", "created", "updated"},
+        defaults={"listed": 1},
+    )
+    db["collections"].create_index(["slug"], unique=True)
+    db["collection_themes"].create(
+        {"collection_id": int, "theme": str},
+        pk=("collection_id", "theme"),
+        foreign_keys=[("collection_id", "collections", "id"), ("theme", "themes", "slug")],
+    )
+    db["collection_stories"].create(
+        {"collection_id": int, "story_id": str, "position": int, "note": str, "added": str},
+        pk=("collection_id", "story_id"),
+        not_null={"position", "added"},
+        foreign_keys=[("collection_id", "collections", "id"), ("story_id", "stories", "id")],
+    )
+    db["collection_stories"].create_index(["story_id"])
+    db["stories"].add_column("offered_to", int)
+
+
+@migrations()
+def m151_prompts(db: sqlite_utils.Database) -> None:
+    """Prompts: short questions that invite a story, tied to themes and optionally to
+    a collection, switched on or off by curators; ``stories.prompt_id`` records the
+    prompt a story answers."""
+    db["prompts"].create(
+        {"id": int, "text": str, "collection_id": int, "active": int, "created": str, "updated": str},
+        pk="id",
+        not_null={"text", "active", "created", "updated"},
+        defaults={"active": 1},
+        foreign_keys=[("collection_id", "collections", "id")],
+    )
+    db["prompt_themes"].create(
+        {"prompt_id": int, "theme": str},
+        pk=("prompt_id", "theme"),
+        foreign_keys=[("prompt_id", "prompts", "id"), ("theme", "themes", "slug")],
+    )
+    db["stories"].add_column("prompt_id", int)
+
+
+@migrations()
+def m152_story_answers(db: sqlite_utils.Database) -> None:
+    """Stories that answer stories: one row per answer. Both columns point to
+    stories.id, so withdrawing either story deletes the row (see
+    archive.stories.delete_dependent_rows) and nothing of the exchange remains."""
+    db["story_answers"].create(
+        {"story_id": str, "answers": str, "created": str},
+        pk="story_id",
+        not_null={"answers", "created"},
+        foreign_keys=[("story_id", "stories", "id"), ("answers", "stories", "id")],
+    )
+    db["story_answers"].create_index(["answers"])
+
+
+@migrations()
+def m153_narrators(db: sqlite_utils.Database) -> None:
+    """Conversations with several narrators.
+
+    ``story_narrators``: one row per narrator of a conversation (the contributor is
+    position 1). Only hashes of invitation and receipt codes are kept; the pseudonym
+    is the narrator's own choice. Its foreign key to stories lets a withdrawal delete
+    every row.
+
+    ``consent_records`` gains ``narrator_id`` (whose record it is: each narrator's
+    records are their own testimony), ``combined`` (1 for the record computed from
+    all narrators' latest choices, the one ``stories.consent_id`` points to for a
+    conversation) with ``combined_from`` (the ids of the records it was computed
+    from), and ``guardian`` (a narrator under 18 whose parent or guardian agreed)."""
+    db["story_narrators"].create(
+        {
+            "id": int,
+            "story_id": str,
+            "position": int,  # 1 is the contributor who shared it
+            "status": str,  # invited | consented | removed
+            "invite_hash": str,  # SHA-256 of the one-time invitation code while it may be used
+            "receipt_hash": str,  # SHA-256 of the narrator's own receipt code (not for position 1)
+            "attribution": str,  # the narrator's pseudonym (position 1: the story's)
+            "invited": str,  # the day the current invitation was made
+            "consented": str,  # a day
+        },
+        pk="id",
+        not_null={"story_id", "position", "status"},
+        foreign_keys=[("story_id", "stories", "id")],
+    )
+    db["story_narrators"].create_index(["story_id", "position"], unique=True)
+    db["story_narrators"].create_index(["invite_hash"], unique=True)
+    db["story_narrators"].create_index(["receipt_hash"], unique=True)
+    db["consent_records"].add_column("narrator_id", int)
+    db["consent_records"].add_column("combined", int, not_null_default=0)
+    db["consent_records"].add_column("combined_from", str)
+    db["consent_records"].add_column("guardian", int, not_null_default=0)
+
+
 # How long a process waits for another that is migrating (seconds).
 MIGRATION_WAIT = 600
 

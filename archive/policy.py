@@ -15,7 +15,14 @@ status, the access level of its current consent record, and its embargo. From
 - ``index_access``: the access value the search index stores for a story
   (the index filters on it; it never decides anything itself);
 - ``audience_sentences``: the plain words that tell contributors and curators
-  who can see a story and its photos and recordings.
+  who can see a story and its photos and recordings;
+- ``collection_visible``: may a viewer see a collection at all (its page, its
+  name in facets and OAI-PMH sets)? Each story in it is still shown only as
+  ``can_view`` allows.
+
+A conversation with several narrators waiting for their consent
+(``awaiting_narrators``) is seen by no viewer level at all, curators included:
+its narrators read it only through their own codes.
 
 (c) **Identity words.** The words contributors describe themselves with are
 shown to approved researchers and curators, and to the public only when the
@@ -87,9 +94,17 @@ def viewer_level(user: object | None) -> str:
 
 # --- (a) the status machine --------------------------------------------------------
 
-STATUSES = ("pending", "changes_requested", "approved", "rejected", "withdrawn")
+# A conversation with several narrators waits in "awaiting_narrators" until every
+# narrator has consented; only then does it reach curators ("pending").
+AWAITING_NARRATORS = "awaiting_narrators"
+STATUSES = (AWAITING_NARRATORS, "pending", "changes_requested", "approved", "rejected", "withdrawn")
+# Statuses in which no viewer level may see a story: a withdrawn story's tombstone,
+# and a conversation not yet consented to by all its narrators (who read it only
+# through their own codes, never through an account).
+SEEN_BY_NO_VIEWER = ("withdrawn", AWAITING_NARRATORS)
 # Curators' names for the statuses (queue, lists, review page).
 STATUS_LABELS = {
+    AWAITING_NARRATORS: _l("Waiting for its narrators"),
     "pending": _l("Awaiting review"),
     "changes_requested": _l("Changes requested"),
     "approved": _l("Approved"),
@@ -98,6 +113,9 @@ STATUS_LABELS = {
 }
 # The same statuses as the contributor reads them on /my-story.
 STATUS_FOR_CONTRIBUTOR = {
+    AWAITING_NARRATORS: _l(
+        "Waiting for the other narrators to give their consent. Curators see it once everyone has."
+    ),
     "pending": _l("Waiting for a curator to review it."),
     "changes_requested": _l("A curator has asked for changes."),
     "approved": _l("Published."),
@@ -105,10 +123,14 @@ STATUS_FOR_CONTRIBUTOR = {
     "withdrawn": _l("Withdrawn."),
 }
 
-CONTRIBUTOR, STAFF = "contributor", "curator"
+# Who acts: the contributor (with the story's receipt code), another narrator of a
+# conversation (with their own invitation or receipt code), a curator or admin.
+CONTRIBUTOR, NARRATOR, STAFF = "contributor", "narrator", "curator"
 REVIEWABLE = ("pending", "changes_requested")
 EDITABLE_BY_CONTRIBUTOR = ("pending", "changes_requested")
 _ALIVE = ("pending", "changes_requested", "approved", "rejected")
+# What a story's own people (contributor and narrators) may still narrow or withdraw.
+_HELD = (AWAITING_NARRATORS, *_ALIVE)
 
 
 def _each(statuses, action, actor, to=None):
@@ -121,8 +143,20 @@ TRANSITIONS: Mapping[tuple[str, str, str], str] = {
     # The contributor, with the receipt code.
     (None, "submit", CONTRIBUTOR): "pending",
     **_each(EDITABLE_BY_CONTRIBUTOR, "edit", CONTRIBUTOR, "pending"),  # text, description or media
-    **_each(_ALIVE, "narrow", CONTRIBUTOR),
-    **_each(_ALIVE, "withdraw", CONTRIBUTOR, "withdrawn"),
+    **_each(_HELD, "narrow", CONTRIBUTOR),
+    **_each(_HELD, "withdraw", CONTRIBUTOR, "withdrawn"),
+    # A conversation: the contributor invites the other narrators when submitting,
+    # may remove one who never answers or give them a new code; each narrator
+    # consents with their own choices; when none is left waiting it goes to curators.
+    (None, "submit_conversation", CONTRIBUTOR): AWAITING_NARRATORS,
+    (AWAITING_NARRATORS, "remove_narrator", CONTRIBUTOR): AWAITING_NARRATORS,
+    (AWAITING_NARRATORS, "renew_invitation", CONTRIBUTOR): AWAITING_NARRATORS,
+    (AWAITING_NARRATORS, "narrator_consent", NARRATOR): AWAITING_NARRATORS,
+    (AWAITING_NARRATORS, "narrators_complete", CONTRIBUTOR): "pending",
+    (AWAITING_NARRATORS, "narrators_complete", NARRATOR): "pending",
+    # Any narrator may narrow access or withdraw the whole conversation; none may edit it.
+    **_each(_HELD, "narrow", NARRATOR),
+    **_each(_HELD, "withdraw", NARRATOR, "withdrawn"),
     # Curators (and admins).
     **_each(REVIEWABLE, "approve", STAFF, "approved"),
     **_each(REVIEWABLE, "request_changes", STAFF, "changes_requested"),
@@ -137,6 +171,11 @@ TRANSITIONS: Mapping[tuple[str, str, str], str] = {
 # Why an action is refused, said to the person who tried it.
 REFUSALS = {
     "submit": _l("This story has already been received."),
+    "submit_conversation": _l("This story has already been received."),
+    "remove_narrator": _l("The narrators of this conversation can no longer be changed."),
+    "renew_invitation": _l("The narrators of this conversation can no longer be changed."),
+    "narrator_consent": _l("This conversation is no longer waiting for consent."),
+    "narrators_complete": _l("This conversation is no longer waiting for consent."),
     "edit": _l("This story can no longer be edited."),
     "narrow": _l("This story cannot be changed."),
     "withdraw": _l("This story has already been withdrawn."),
@@ -152,7 +191,7 @@ REFUSALS = {
 
 
 def allowed(status: str | None, action: str, actor: str) -> bool:
-    """May ``actor`` (CONTRIBUTOR or STAFF) do ``action`` to a story in ``status``?"""
+    """May ``actor`` (CONTRIBUTOR, NARRATOR or STAFF) do ``action`` to a story in ``status``?"""
     return (status, action, actor) in TRANSITIONS
 
 
@@ -179,8 +218,9 @@ def is_published(story: Mapping | None, consent: Mapping | None) -> bool:
 
 def audience(story: Mapping | None, consent: Mapping | None) -> str | None:
     """The widest viewer level that may read ``story`` (with its current ``consent``):
-    PUBLIC, RESEARCHER or CURATOR; None when nobody may (withdrawn or unknown)."""
-    if story is None or story["status"] == "withdrawn":
+    PUBLIC, RESEARCHER or CURATOR; None when no viewer may (withdrawn, unknown, or a
+    conversation still waiting for its narrators' consent)."""
+    if story is None or story["status"] in SEEN_BY_NO_VIEWER:
         return None
     if consent is not None and is_published(story, consent):
         return _OPENS_TO[consent["access"]]
@@ -191,6 +231,11 @@ def is_public(story: Mapping | None, consent: Mapping | None) -> bool:
     """May anyone at all read ``story``? Only then may its page and media be kept
     in a cache (and only with revalidation)."""
     return audience(story, consent) == PUBLIC
+
+
+def reaches_curators(story: Mapping | None) -> bool:
+    """May curators see and act on ``story`` at all (its review page, their lists)?"""
+    return story is not None and story["status"] not in SEEN_BY_NO_VIEWER
 
 
 def can_view(level: str, story: Mapping | None, consent: Mapping | None) -> bool:
@@ -245,8 +290,16 @@ def visible_where(level: str, alias: str = "s", consent_alias: str = "c") -> tup
     """SQL (condition, parameters) selecting every story a viewer at ``level`` may
     read: ``can_view`` as SQL. Same join as ``published_where``."""
     if level == CURATOR:
-        return f"{alias}.status != 'withdrawn'", []
+        marks = ",".join("?" * len(SEEN_BY_NO_VIEWER))
+        return f"{alias}.status NOT IN ({marks})", list(SEEN_BY_NO_VIEWER)
     return published_where(level, alias, consent_alias)
+
+
+def collection_visible(level: str, collection: Mapping | None) -> bool:
+    """May a viewer at ``level`` see a collection (its page, its name in facets and
+    sets)? Listed collections are public; curators also see those they are preparing.
+    The stories in it are each shown only as ``can_view`` allows."""
+    return collection is not None and (bool(collection["listed"]) or level == CURATOR)
 
 
 def audience_sentences(story: Mapping, consent: Mapping, what: str = "story") -> list[str]:
@@ -256,11 +309,27 @@ def audience_sentences(story: Mapping, consent: Mapping, what: str = "story") ->
     media = what == "media"
     access = consent["access"]
     embargo = consent.get("embargo_until") if not story.get("embargo_released") else None
+    if story["status"] == AWAITING_NARRATORS:
+        return [
+            _l("Nobody but its narrators can see them until every narrator has consented.")
+            if media
+            else _l(
+                "Nobody but its narrators can read it until every narrator has consented; "
+                "then curators review it."
+            )
+        ]
     if story["status"] == "rejected":
         return [
             _l("Your story was not accepted into the archive, so only curators can see them.")
             if media
             else _l("Your story was not accepted into the archive, so only curators can read it.")
+        ]
+    if access == "sealed" and consent.get("combined"):
+        # A conversation: the narrowest choice may be another narrator's.
+        return [
+            _l("Together, the narrators' choices allow only curators to see them.")
+            if media
+            else _l("Together, the narrators' choices allow only curators to read it; nobody else can.")
         ]
     if access == "sealed":
         return [
@@ -331,7 +400,10 @@ def consent_sentences(consent: Mapping | None) -> list[str]:
     """A consent record's choices as sentences a curator can read at a glance."""
     if not consent:
         return []
-    lines = [
+    lines = []
+    if consent.get("combined"):
+        lines.append(_l("In force for the whole conversation: the narrowest choices of all its narrators."))
+    lines += [
         {
             "public": _l("Anyone may read it once it is published."),
             "researchers": _l("Only approved researchers (and curators) may read it."),
@@ -351,8 +423,17 @@ def consent_sentences(consent: Mapping | None) -> list[str]:
             )
         )
     lines.append(identity_sentence(consent))
-    if consent["adult"]:
+    if consent.get("combined"):
+        if consent["adult"]:
+            lines.append(_l("Every narrator confirmed that they are 18 or older."))
+    elif consent.get("narrator_id") and consent["adult"]:
+        lines.append(_l("This narrator confirmed that they are 18 or older."))
+    elif consent["adult"]:
         lines.append(_l("The contributor confirmed that they are 18 or older."))
+    if consent.get("guardian"):
+        lines.append(
+            _l("A parent or guardian of a narrator under 18 agreed on their behalf, and said so on the form.")
+        )
     lines.append(
         _l(
             "Consent given on %(date)s (consent text version %(version)s).",

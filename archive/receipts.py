@@ -19,6 +19,7 @@ is checkpointed, so the sealed code leaves the database files too.
 """
 
 import hashlib
+import json
 import os
 import time
 from dataclasses import dataclass
@@ -42,11 +43,15 @@ SETTLE_WAIT = 0.25
 
 @dataclass(frozen=True)
 class Receipt:
-    """A receipt seen again within its window."""
+    """A receipt seen again within its window: the receipt code, the other
+    narrators' invitation codes of a conversation, and the keys of notes about
+    ties that could not be made (archive.dialogue.NOTES)."""
 
     story_id: str
     code: str
     expires: float  # Unix time
+    invitations: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 def submission_hash(submission_key: str | None) -> str | None:
@@ -60,14 +65,21 @@ def _cipher(submission_key: str) -> AESGCM:
 
 
 def keep(
-    db: sqlite_utils.Database, submission_key: str, story_id: str, code: str, at: float | None = None
+    db: sqlite_utils.Database,
+    submission_key: str,
+    story_id: str,
+    code: str,
+    invitations: list[str] | tuple = (),
+    notes: list[str] | tuple = (),
+    at: float | None = None,
 ) -> None:
-    """Keep ``code`` sealed under ``submission_key`` until the window ends. Call it
-    inside the transaction that stores the story, so that a stored story always
-    has its window."""
+    """Keep ``code`` (and a conversation's invitation codes, and note keys) sealed
+    under ``submission_key`` until the window ends. Call it inside the transaction
+    that stores the story, so that a stored story always has its window."""
     at = time.time() if at is None else at
     nonce = os.urandom(_NONCE_BYTES)
-    sealed = nonce + _cipher(submission_key).encrypt(nonce, code.encode(), story_id.encode())
+    payload = json.dumps({"code": code, "invitations": list(invitations), "notes": list(notes)})
+    sealed = nonce + _cipher(submission_key).encrypt(nonce, payload.encode(), story_id.encode())
     db["receipt_windows"].insert({"story_id": story_id, "sealed": sealed, "expires": at + WINDOW})
 
 
@@ -88,10 +100,16 @@ def reopen(db: sqlite_utils.Database, submission_key: str | None, at: float | No
     story_id, sealed, expires = row
     nonce, body = sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:]
     try:
-        code = _cipher(submission_key).decrypt(nonce, body, story_id.encode()).decode()
-    except InvalidTag:
+        payload = json.loads(_cipher(submission_key).decrypt(nonce, body, story_id.encode()))
+    except (InvalidTag, ValueError):
         return None
-    return Receipt(story_id=story_id, code=code, expires=expires)
+    return Receipt(
+        story_id=story_id,
+        code=payload["code"],
+        expires=expires,
+        invitations=tuple(payload.get("invitations", ())),
+        notes=tuple(payload.get("notes", ())),
+    )
 
 
 def close(db: sqlite_utils.Database, submission_key: str | None) -> None:

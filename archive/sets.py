@@ -3,9 +3,9 @@
 Each kind of set is one ``SetKind`` entry in ``SET_KINDS``: a prefix (the parent
 set, e.g. ``theme``), its name, the sets of that kind (``members`` of the
 vocabulary) and the ones a story belongs to. A set's spec is
-``<prefix>:<key>``, e.g. ``theme:safe-spaces``. A later kind (story
-collections, say) is one more entry; membership changes reach harvesters as long
-as the change calls ``archive.outbox.searchable_changed`` like every other.
+``<prefix>:<key>``, e.g. ``theme:safe-spaces`` or ``collection:kitchen-table``.
+Membership changes reach harvesters because every change to them calls
+``archive.outbox.searchable_changed`` like every other.
 """
 
 from collections.abc import Callable
@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from archive import collection_lists
+from archive.policy import PUBLIC
 from archive.themes import THEMES
 
 
@@ -49,6 +51,17 @@ def _story_themes(db: sqlite_utils.Database, story_id: str) -> list[str]:
     ]
 
 
+def _collections(db: sqlite_utils.Database) -> list[tuple[str, str, str | None]]:
+    return [(row["slug"], row["title"], row["intro"]) for row in collection_lists.all_listed(db)]
+
+
+def _story_collections(db: sqlite_utils.Database, story_id: str) -> list[str]:
+    # Harvesters see what the public sees: listed collections only.
+    return sorted(
+        slug for slug, _title in collection_lists.of_stories(db, [story_id], PUBLIC).get(story_id, [])
+    )
+
+
 SET_KINDS: tuple[SetKind, ...] = (
     SetKind(
         prefix="theme",
@@ -56,6 +69,13 @@ SET_KINDS: tuple[SetKind, ...] = (
         description="Stories by theme, the archive's controlled vocabulary.",
         all_sets=_themes,
         keys_of=_story_themes,
+    ),
+    SetKind(
+        prefix="collection",
+        name="Collections",
+        description="Stories gathered by the archive's curators: story circles, workshops and community events.",
+        all_sets=_collections,
+        keys_of=_story_collections,
     ),
 )
 

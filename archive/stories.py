@@ -10,12 +10,23 @@ from dataclasses import dataclass, field
 import sqlite_utils
 from flask_babel import lazy_gettext as _l
 
-from archive import audit, outbox, receipts
+from archive import audit, collection_lists, narrators, outbox, prompts, receipts
+from archive.citation import MAX_ATTRIBUTION
 from archive.clock import today
 from archive.consent import ConsentChoices, current_consent, record_consent
+from archive.dialogue import Attached, Dialogue, attach
 from archive.errors import DuplicateSubmission, StoryError
 from archive.ids import hash_code, new_id, new_receipt_code
-from archive.policy import CONTRIBUTOR, CURATOR, is_narrower, is_published, published_where, transition
+from archive.policy import (
+    CONTRIBUTOR,
+    CURATOR,
+    NARRATOR,
+    PUBLIC,
+    is_narrower,
+    is_published,
+    published_where,
+    transition,
+)
 from archive.tags import themes_and_tags
 
 # The limits of what a contributor writes, enforced here and shown by the forms.
@@ -28,7 +39,6 @@ MAX_TAG = 60  # one tag
 MAX_TAGS = 20  # tags of one kind
 MAX_PLACE = 120
 MAX_CONTENT_NOTES = 600
-MAX_ATTRIBUTION = 80
 
 
 @dataclass
@@ -140,31 +150,49 @@ def write_themes_and_tags(db: sqlite_utils.Database, story_id: str, description:
     db["story_tags"].insert_all({"story_id": story_id, "kind": k, "value": v} for k, v in description.tags())
 
 
-def submit_story(
+@dataclass
+class Submission:
+    """A stored submission: the story's id, the receipt code (shown once), the
+    other narrators' invitation codes (shown once) and notes for the contributor."""
+
+    story_id: str
+    code: str
+    invitations: list[str] = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+
+def submit(
     db: sqlite_utils.Database,
     draft: StoryDraft,
     choices: ConsentChoices,
     consent_shown: str,
     submission_key: str | None = None,
-) -> tuple[str, str]:
-    """Store a new story as ``pending`` with its consent record.
+    dialogue: Dialogue | None = None,
+) -> Submission:
+    """Store a new story with its consent record: ``pending``, or, for a
+    conversation with other narrators (``dialogue.narrators``), ``awaiting_narrators``
+    until each has consented. ``dialogue`` also carries the collection, prompt and
+    story it answers (see archive.dialogue).
 
-    Returns ``(story_id, receipt_code)``. Only the code's hash is stored, and,
-    for the receipt window, the code sealed under ``submission_key`` (the
-    one-time key of the form that was sent; see archive.receipts). A second
-    story with the same key raises DuplicateSubmission."""
+    The codes are returned once and only their hashes are stored; for the receipt
+    window (archive.receipts) they are also kept sealed under ``submission_key``, the
+    one-time key of the form that was sent. A second story with the same key raises
+    DuplicateSubmission."""
+    dialogue = dialogue or Dialogue()
     key_hash = receipts.submission_hash(submission_key)
     draft.check()
+    dialogue.check()
     if not (choices.archiving and choices.adult):
         raise StoryError(_l("A story can only be archived with consent from an adult contributor."))
     story_id, code = new_id(), new_receipt_code()
+    action = "submit_conversation" if dialogue.narrators else "submit"
     with db.atomic():
         if key_hash and db["stories"].count_where("submission_hash = ?", [key_hash]):
             raise DuplicateSubmission(_l("This story has already been received."))
         db["stories"].insert(
             {
                 "id": story_id,
-                "status": transition(None, "submit", CONTRIBUTOR),
+                "status": transition(None, action, CONTRIBUTOR),
                 "receipt_hash": hash_code(code),
                 "submission_hash": key_hash,
                 "created": today(),
@@ -173,11 +201,27 @@ def submit_story(
             }
         )
         write_themes_and_tags(db, story_id, draft)
-        record_consent(db, story_id, choices, consent_shown)
-        if submission_key:
-            receipts.keep(db, submission_key, story_id, code)
+        consent_id = record_consent(db, story_id, choices, consent_shown)
         audit.record(db, "submit", story_id)
-    return story_id, code
+        attached: Attached = attach(db, story_id, dialogue, consent_id)
+        if submission_key:
+            receipts.keep(db, submission_key, story_id, code, attached.invitations, attached.notes)
+    return Submission(story_id, code, attached.invitations, attached.notes)
+
+
+def submit_story(
+    db: sqlite_utils.Database,
+    draft: StoryDraft,
+    choices: ConsentChoices,
+    consent_shown: str,
+    submission_key: str | None = None,
+) -> tuple[str, str]:
+    """Store a new story as ``pending`` with its consent record (see ``submit``).
+
+    Returns ``(story_id, receipt_code)``. The code is returned once and only its
+    hash is stored."""
+    submission = submit(db, draft, choices, consent_shown, submission_key)
+    return submission.story_id, submission.code
 
 
 def is_same_story(db: sqlite_utils.Database, story_id: str, draft: StoryDraft) -> bool:
@@ -210,8 +254,18 @@ def describe(db: sqlite_utils.Database, story: dict) -> dict:
     return story
 
 
-def narrow_access(db: sqlite_utils.Database, story_id: str, new_access: str, consent_shown: str) -> None:
+def narrow_access(
+    db: sqlite_utils.Database,
+    story_id: str,
+    new_access: str,
+    consent_shown: str,
+    narrator_id: int | None = None,
+) -> None:
     """Record a new consent with narrower access; other choices carry over.
+
+    For a conversation, the contributor's (or, with ``narrator_id``, that
+    narrator's) own choice is narrowed and the consent in force recomputed from all
+    narrators' choices (archive.narrators), so one narrator can never widen it.
 
     The current access is read inside the transaction that writes the new record,
     so two narrowings sent at once are applied one after the other and access can
@@ -221,22 +275,31 @@ def narrow_access(db: sqlite_utils.Database, story_id: str, new_access: str, con
         consent = current_consent(db, story)
         if consent is None:
             raise StoryError(_l("This story cannot be changed."))
-        transition(story["status"], "narrow", CONTRIBUTOR)
-        if not is_narrower(new_access, consent["access"]):
+        transition(story["status"], "narrow", CONTRIBUTOR if narrator_id is None else NARRATOR)
+        if narrators.is_conversation(db, story_id):
+            narrators.narrow(db, story_id, narrator_id, new_access, consent_shown)
+        elif narrator_id is not None:
+            raise StoryError(_l("This story cannot be changed."))
+        elif not is_narrower(new_access, consent["access"]):
             raise StoryError(_l("Access can only be narrowed."))
-        record_consent(db, story_id, ConsentChoices.carried_over(consent, access=new_access), consent_shown)
+        else:
+            record_consent(
+                db, story_id, ConsentChoices.carried_over(consent, access=new_access), consent_shown
+            )
         db["stories"].update(story_id, {"updated": today()})
         audit.record(db, "narrow_access", story_id)
         outbox.searchable_changed(db, story_id)
 
 
 def delete_dependent_rows(db: sqlite_utils.Database, story_id: str) -> None:
-    """Delete the story's rows from every table with a foreign key to stories.id, so
-    that withdrawal reaches tables added by later migrations (media, revisions, ...)
+    """Delete every row that points to the story through a foreign key to stories.id
+    (in any column: a story that answers another points to it too), so that
+    withdrawal reaches tables added by later migrations (media, revisions, ...)
     without a list to maintain. Call inside a ``db.atomic()`` block."""
     for table in db.tables:
-        if any(fk.other_table == "stories" for fk in table.foreign_keys):
-            db.execute(f"DELETE FROM [{table.name}] WHERE story_id = ?", [story_id])
+        for fk in table.foreign_keys:
+            if fk.other_table == "stories":
+                db.execute(f"DELETE FROM [{table.name}] WHERE [{fk.column}] = ?", [story_id])
 
 
 # Newest first: the day, then the number given at approval (see archive.curation.approve).
@@ -291,8 +354,10 @@ _BATCH = 500
 
 def load_published(db: sqlite_utils.Database, story_ids: list[str]) -> dict[str, dict]:
     """Published stories among ``story_ids`` with their access, quotation and
-    identity choices, themes, tags, media kinds and transcripts, as ``{id: story}``. Unpublished,
-    withdrawn or unknown ids are simply absent. Read in batches."""
+    identity choices, themes, tags, media kinds, transcripts, the public collections
+    they are in (``collections``: (slug, title) pairs) and the prompt they answer
+    (``prompt``: (id, text) or None), as ``{id: story}``. Unpublished, withdrawn or
+    unknown ids are simply absent. Read in batches."""
     story_ids = list(dict.fromkeys(story_ids))
     stories = {}
     for start in range(0, len(story_ids), _BATCH):
@@ -341,5 +406,11 @@ def load_published(db: sqlite_utils.Database, story_ids: list[str]) -> dict[str,
                 story["media"].append(row[1])
             if row[2] and row[2].strip():
                 story["transcripts"].append(row[2].strip())
+        # Only collections everyone may see: the index holds one set of values for all.
+        in_collections = collection_lists.of_stories(db, ids, PUBLIC)
+        answering = prompts.texts_of(db, ids)
+        for story_id, story in batch.items():
+            story["collections"] = in_collections.get(story_id, [])
+            story["prompt"] = answering.get(story_id)
         stories.update(batch)
     return stories

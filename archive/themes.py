@@ -80,3 +80,22 @@ def get_theme(db: sqlite_utils.Database, slug: str) -> dict | None:
     """One theme by slug, or None."""
     rows = list(db["themes"].rows_where("slug = ?", [slug]))
     return rows[0] if rows else None
+
+
+def linked_themes(db: sqlite_utils.Database, table: str, owner: str, owner_id: int) -> list[str]:
+    """The themes a collection or prompt is tied to (rows of ``table`` whose ``owner``
+    column is ``owner_id``), in the vocabulary's order."""
+    return [
+        row[0]
+        for row in db.execute(
+            f"SELECT x.theme FROM [{table}] x JOIN themes t ON t.slug = x.theme "
+            f"WHERE x.[{owner}] = ? ORDER BY t.position",
+            [owner_id],
+        )
+    ]
+
+
+def link_themes(db: sqlite_utils.Database, table: str, owner: str, owner_id: int, themes: list[str]) -> None:
+    """Replace the themes a collection or prompt is tied to with ``themes``."""
+    db.execute(f"DELETE FROM [{table}] WHERE [{owner}] = ?", [owner_id])
+    db[table].insert_all({owner: owner_id, "theme": theme} for theme in dict.fromkeys(themes))

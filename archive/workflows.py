@@ -16,10 +16,48 @@ from flask_babel import lazy_gettext as _l
 from archive import audit, media, outbox, revisions, wal
 from archive.clock import today
 from archive.consent import ConsentChoices
+from archive.dialogue import Dialogue
 from archive.errors import MediaError
 from archive.policy import CONTRIBUTOR, transition
 from archive.storage import Storage
-from archive.stories import StoryDraft, delete_dependent_rows, get_story, submit_story, write_themes_and_tags
+from archive.stories import (
+    StoryDraft,
+    Submission,
+    delete_dependent_rows,
+    get_story,
+    submit,
+    write_themes_and_tags,
+)
+
+
+def share_story(
+    db: sqlite_utils.Database,
+    storage: Storage,
+    draft: StoryDraft,
+    choices: ConsentChoices,
+    consent_shown: str,
+    uploads: list,
+    submission_key: str | None = None,
+    dialogue: Dialogue | None = None,
+) -> Submission:
+    """Submit a story together with its photos and recordings and its ties (the
+    collection, prompt or story it answers, its other narrators), all or nothing.
+
+    Raises UploadRefused when an upload is refused, StoryError when the story is,
+    and MediaError when saving failed; in every case nothing of the submission is
+    left behind."""
+    draft.check()  # before any file is processed: a refused story costs no decoding
+    if dialogue is not None:
+        dialogue.check()
+
+    def write(prepared):
+        submission = submit(db, draft, choices, consent_shown, submission_key, dialogue)
+        media.attach(db, submission.story_id, prepared)
+        return submission
+
+    return media.store_all_or_nothing(
+        db, storage, uploads, write, undo=lambda result: forget_story(db, result.story_id)
+    )
 
 
 def submit_with_media(
@@ -31,21 +69,10 @@ def submit_with_media(
     uploads: list,
     submission_key: str | None = None,
 ) -> tuple[str, str]:
-    """Submit a story together with its photos and recordings, all or nothing.
-
-    Returns ``(story_id, receipt_code)``. Raises UploadRefused when an upload is
-    refused, StoryError when the story is, and MediaError when saving failed;
-    in every case nothing of the submission is left behind."""
-    draft.check()  # before any file is processed: a refused story costs no decoding
-
-    def write(prepared):
-        story_id, code = submit_story(db, draft, choices, consent_shown, submission_key)
-        media.attach(db, story_id, prepared)
-        return story_id, code
-
-    return media.store_all_or_nothing(
-        db, storage, uploads, write, undo=lambda result: forget_story(db, result[0])
-    )
+    """Submit a story together with its photos and recordings, all or nothing
+    (``share_story`` without ties). Returns ``(story_id, receipt_code)``."""
+    submission = share_story(db, storage, draft, choices, consent_shown, uploads, submission_key)
+    return submission.story_id, submission.code
 
 
 def forget_story(db: sqlite_utils.Database, story_id: str) -> None:
@@ -130,10 +157,16 @@ def describe_media(
 
 
 def withdraw_story(
-    db: sqlite_utils.Database, storage: Storage, story_id: str, checkpoint_wait: float = wal.CHECKPOINT_WAIT
+    db: sqlite_utils.Database,
+    storage: Storage,
+    story_id: str,
+    actor: str = CONTRIBUTOR,
+    checkpoint_wait: float = wal.CHECKPOINT_WAIT,
 ) -> None:
     """Withdraw a story: delete everything of it and keep only the tombstone
-    (id, status ``withdrawn``, withdrawn date).
+    (id, status ``withdrawn``, withdrawn date). ``actor`` is CONTRIBUTOR or, for
+    a conversation, NARRATOR: any one narrator's withdrawal withdraws the whole
+    story, for everyone (a conversation cannot be cut apart).
 
     Secure delete overwrites the freed pages and the WAL is checkpointed and
     truncated, so the text is gone from the database files, not just hidden.
@@ -142,7 +175,7 @@ def withdraw_story(
     The story's media files are deleted once the rows naming them are gone."""
     with db.atomic():
         story = get_story(db, story_id)
-        status = transition(story["status"] if story else "withdrawn", "withdraw", CONTRIBUTOR)
+        status = transition(story["status"] if story else "withdrawn", "withdraw", actor)
         # The rows that name the files are about to go: note the keys first.
         file_keys = media.story_file_keys(db, story_id)
         delete_dependent_rows(db, story_id)

@@ -25,7 +25,8 @@ from whoosh.support.charset import accent_map
 
 # Bump whenever the analyzers or the schema change: the app compares it with the
 # version recorded next to the index and rebuilds on any difference.
-SCHEMA_VERSION = 2
+# 2: the identity_public facet field; 3: the collection and prompt facets.
+SCHEMA_VERSION = 3
 
 # Han (with extensions and compatibility ideographs), Japanese kana, iteration
 # marks, and Hangul (syllables and jamo). Runs of these are split into bigrams.

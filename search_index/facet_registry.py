@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from archive.collections import valid_slug
 from archive.policy import PUBLIC, shows_identity
 from archive.themes import THEME_SLUGS, theme_name
 
@@ -39,6 +40,22 @@ def facet_term(value: object) -> str:
     return f"{facet_key(value)}{LABEL_SEPARATOR}{label}"
 
 
+# Labelled facets (a collection's title, a prompt's text) are indexed as
+# "key<US>label" too; their labels may hold commas, which separate keywords in
+# the index, so commas are kept as this character and put back when shown.
+_COMMA_STAND_IN = "\x1e"
+
+
+def labelled_term(key: object, label: object) -> str:
+    """A labelled facet value as indexed: "key<US>label"."""
+    text = " ".join("".join(ch if ch.isprintable() else " " for ch in str(label)).split())
+    return f"{key}{LABEL_SEPARATOR}{text.replace(',', _COMMA_STAND_IN)}"
+
+
+def _labelled_label(key: str, label: str) -> str:
+    return label.replace(_COMMA_STAND_IN, ",")
+
+
 def _free_text_valid(value: str) -> bool:
     return 0 < len(value) <= MAX_VALUE_CHARS
 
@@ -57,6 +74,7 @@ class Facet:
     values: Callable[[dict], list]  # a published story's values (see archive.stories.load_published)
     multi: bool = True  # several values per story (comma keywords) or one (a sortable column)
     free_text: bool = False  # typed by people: indexed as key<US>label, matched case-folded
+    labelled: bool = False  # values are (key, label) pairs, indexed as key<US>label, matched exactly
     rare: bool = False  # values listed only when RARE_THRESHOLD matching stories share them
     valid: Callable[[str], bool] = _free_text_valid  # may a URL carry this value?
     label: Callable[[str, str], str] = _stored_label  # (key, stored label) -> what the page shows
@@ -81,6 +99,8 @@ class Facet:
         """The terms a field of this facet holds for ``story`` (``values``: which of
         the story's values; the facet's own by default), without repeats."""
         raw = [v for v in (values or self.values)(story) if v not in (None, "")]
+        if self.labelled:
+            return list(dict.fromkeys(labelled_term(key, label) for key, label in raw))
         if self.free_text:
             return list(dict.fromkeys(facet_term(v) for v in raw if facet_key(v)))
         return list(dict.fromkeys(str(v) for v in raw))
@@ -149,6 +169,28 @@ FACETS = (
         values=lambda story: story["media"],
         valid=lambda value: value in MEDIA_KINDS,
         label=_media_label,
+    ),
+    # The public collections a story is in (archive.stories.load_published gives only
+    # those everyone may see), by short name, labelled with their titles.
+    Facet(
+        "collection",
+        "collections",
+        _l("Collection"),
+        values=lambda story: story.get("collections") or [],
+        labelled=True,
+        valid=valid_slug,
+        label=_labelled_label,
+    ),
+    # The prompt a story answers, by its number, labelled with its question.
+    Facet(
+        "prompt",
+        "prompt",
+        _l("Prompt"),
+        values=lambda story: [(str(story["prompt"][0]), story["prompt"][1])] if story.get("prompt") else [],
+        multi=False,
+        labelled=True,
+        valid=lambda value: value.isascii() and value.isdigit() and len(value) <= 12,
+        label=_labelled_label,
     ),
 )
 FACETS_BY_NAME = {facet.name: facet for facet in FACETS}

@@ -5,7 +5,9 @@ from flask import Blueprint, abort, current_app, make_response, render_template,
 import search_index
 from archive import receipts
 from archive.citation import citation
+from archive.collection_lists import list_collections
 from archive.consent import current_consent
+from archive.dialogue import story_links
 from archive.policy import can_view, is_public, shows_identity
 from archive.stories import count_published, describe, get_story, list_published
 from archive.themes import get_theme, list_themes
@@ -19,6 +21,7 @@ bp = Blueprint("public", __name__)
 
 PAGE_SIZE = 20
 RECENT = 6  # stories under "Recently published" on the home page
+HOME_COLLECTIONS = 3  # collections shown on the home page, open story circles first
 
 
 def site_url(endpoint: str, **values) -> str:
@@ -68,9 +71,7 @@ def index():
         recent=recent,
         total=total,
         thumbs=thumbnails(db, [(s["id"], s["content_notes"]) for s in recent]),
-        # The hook for featured collections: a list of {"title", "url", "description",
-        # "count"} for the viewer's level, shown above the themes once collections exist.
-        featured=[],
+        featured=list_collections(db, level)[:HOME_COLLECTIONS],
     )
 
 
@@ -87,6 +88,7 @@ def story(story_id):
             media=media_for_page(get_db(), story["id"]),
             similar=_similar(story["id"]),
             show_identity=shows_identity(current_level(), story, story["consent"]),
+            dialogue=story_links(get_db(), story["id"], current_level()),
         )
     )
     # A story not open to everyone must not wait in a cache for the next person.

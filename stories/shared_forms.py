@@ -127,7 +127,7 @@ class StoryFieldsForm(FlaskForm):
         field.data = chosen
 
     def validate_era(self, field):
-        if field.data and (not field.data.isdigit() or int(field.data) not in DECADES):
+        if field.data and (not field.data.isdecimal() or int(field.data) not in DECADES):
             raise ValidationError(_l("Please choose a decade from the list."))
 
     def to_description(self) -> StoryDescription:

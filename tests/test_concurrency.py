@@ -203,3 +203,37 @@ def test_several_processes_starting_on_a_fresh_data_directory_all_start(tmp_path
         db.close()
     # All four read the same key, written whole by one of them.
     assert len((data / "secret_key").read_text().strip()) == 64
+
+
+def test_two_narrators_narrowing_at_once_never_end_wider_than_the_narrowest(app, db):
+    from archive import narrators
+    from archive.dialogue import Dialogue
+    from archive.stories import submit
+
+    database = app.config["DATABASE"]
+    for _ in range(ROUNDS):
+        draft = StoryDraft(title="Two voices", body=STORY_TEXT, themes=["intergenerational-dialogue"])
+        choices = ConsentChoices(access="public", quotation=True, adult=True)
+        sent = submit(db, draft, choices, "text", dialogue=Dialogue(narrators=1))
+        second = narrators.find_invitation(db, sent.invitations[0])["id"]
+        narrators.consent(
+            db, second, ConsentChoices(access="public", quotation=True, adult=True), "text", None
+        )
+        outcomes = race(
+            database,
+            lambda d, sid=sent.story_id: narrow_access(d, sid, "sealed", "text"),
+            lambda d, sid=sent.story_id, n=second: narrow_access(
+                d, sid, "researchers", "text", narrator_id=n
+            ),
+        )
+        assert outcomes == [None, None]
+        in_force = [
+            r["access"]
+            for r in db["consent_records"].rows_where(
+                "story_id = ? AND combined = 1", [sent.story_id], order_by="id"
+            )
+        ]
+        ranks = [policy.ACCESS_LEVELS.index(access) for access in in_force]
+        assert ranks == sorted(ranks), in_force  # the consent in force only ever narrowed
+        story = db["stories"].get(sent.story_id)
+        assert db["consent_records"].get(story["consent_id"])["access"] == "sealed"

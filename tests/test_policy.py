@@ -65,7 +65,7 @@ def _select(db, where, params):
 
 def test_python_and_sql_forms_of_the_audience_rule_agree_on_every_combination(every_combination):
     db, stories = every_combination
-    assert len(stories) == 5 * 3 * 4
+    assert len(stories) == 6 * 3 * 4
     for level in policy.VIEWER_LEVELS:
         by_python = {
             sid for sid, (story, consent) in stories.items() if policy.can_view(level, story, consent)
@@ -101,7 +101,10 @@ def test_each_combination_reads_as_the_brief_says(status, access, embargo):
     story = {"status": status, "embargo_released": released}
     consent = {"access": access, "embargo_until": until}
     published = status == "approved" and (until is None or released)
-    assert policy.can_view(policy.CURATOR, story, consent) is (status != "withdrawn")
+    # A conversation waiting for its narrators is seen by no account, curators included.
+    assert policy.can_view(policy.CURATOR, story, consent) is (
+        status not in ("withdrawn", "awaiting_narrators")
+    )
     assert policy.can_view(policy.RESEARCHER, story, consent) is bool(published and access != "sealed")
     assert policy.can_view(policy.PUBLIC, story, consent) is bool(published and access == "public")
     for level in policy.VIEWER_LEVELS:
@@ -116,6 +119,14 @@ def test_statuses_move_only_along_the_machine():
     assert policy.transition("changes_requested", "edit", policy.CONTRIBUTOR) == "pending"
     assert policy.transition("approved", "unpublish", policy.STAFF) == "pending"
     assert policy.transition("rejected", "withdraw", policy.CONTRIBUTOR) == "withdrawn"
+    # A conversation: submitted to wait for its narrators, to curators once all consented.
+    assert policy.transition(None, "submit_conversation", policy.CONTRIBUTOR) == "awaiting_narrators"
+    assert (
+        policy.transition("awaiting_narrators", "narrator_consent", policy.NARRATOR) == "awaiting_narrators"
+    )
+    assert policy.transition("awaiting_narrators", "narrators_complete", policy.NARRATOR) == "pending"
+    assert policy.transition("approved", "withdraw", policy.NARRATOR) == "withdrawn"
+    assert policy.transition("awaiting_narrators", "withdraw", policy.CONTRIBUTOR) == "withdrawn"
     for status, action, actor in [
         ("approved", "edit", policy.CONTRIBUTOR),  # published text is no longer the contributor's to change
         ("approved", "approve", policy.STAFF),
@@ -124,6 +135,12 @@ def test_statuses_move_only_along_the_machine():
         ("withdrawn", "narrow", policy.CONTRIBUTOR),
         ("pending", "approve", policy.CONTRIBUTOR),  # contributors never approve
         ("pending", "unpublish", policy.STAFF),
+        ("awaiting_narrators", "approve", policy.STAFF),  # curators never see it before all consent
+        ("awaiting_narrators", "curator_edit", policy.STAFF),
+        ("awaiting_narrators", "edit", policy.CONTRIBUTOR),  # the narrators read what they consent to
+        ("pending", "narrator_consent", policy.NARRATOR),
+        ("approved", "edit", policy.NARRATOR),  # narrators never edit
+        ("pending", "remove_narrator", policy.CONTRIBUTOR),
     ]:
         with pytest.raises(ActionRefused):
             policy.transition(status, action, actor)

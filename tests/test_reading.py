@@ -79,11 +79,15 @@ def test_home_page_invites_and_lists_themes(client):
 
 def test_demo_load(runner, db):
     result = runner.invoke(args=["demo", "load", "--if-empty"])
-    assert "Loaded 12 sample stories" in result.output
-    assert db["stories"].count_where("status = 'approved'") == 12
+    assert "Loaded 13 sample stories" in result.output
+    assert db["stories"].count_where("status = 'approved'") == 13
     themes = {r["theme"] for r in db["story_themes"].rows}
     assert len(themes) == 7
     assert all(r["title"].startswith("Sample: ") for r in db["stories"].rows)
     result = runner.invoke(args=["demo", "load", "--if-empty"])
     assert "no samples loaded" in result.output
-    assert db["stories"].count == 12
+    assert db["stories"].count == 13
+    # The sample story circle, its prompts and one answered pair, labelled as samples.
+    assert [c["title"] for c in db["collections"].rows] == ["Sample: The kitchen-table story circle"]
+    assert db["collection_stories"].count == 3 and db["prompts"].count == 2
+    assert db["story_answers"].count == 1

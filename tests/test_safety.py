@@ -10,7 +10,17 @@ import pytest
 
 from tests.conftest import csrf_token, submission
 
-ROUTES = ["/", "/themes", "/themes/safe-spaces", "/submit", "/my-story", "/stories/nope", "/nope"]
+ROUTES = [
+    "/",
+    "/themes",
+    "/themes/safe-spaces",
+    "/submit",
+    "/my-story",
+    "/collections",
+    "/join",
+    "/stories/nope",
+    "/nope",
+]
 
 
 @pytest.mark.parametrize("path", ROUTES)
@@ -47,7 +57,7 @@ def test_oversized_request_gets_413_page(app, client):
 
 
 def test_every_page_has_quick_exit_skip_link_and_one_h1(client):
-    for path in ("/", "/themes", "/submit", "/my-story", "/nope"):
+    for path in ("/", "/themes", "/submit", "/my-story", "/collections", "/join", "/nope"):
         html = client.get(path).get_data(as_text=True)
         assert 'id="quick-exit"' in html and "Leave this site" in html
         assert 'class="skip-link" href="#main"' in html

@@ -14,8 +14,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, St
 
 from archive import media
 from archive.audio import AUDIO_EXTENSIONS, MAX_AUDIO_BYTES
+from archive.citation import MAX_ATTRIBUTION
+from archive.consent import ConsentChoices
 from archive.images import MAX_PHOTO_BYTES
 from archive.media import MAX_ALT_TEXT, MAX_CAPTION, MAX_TRANSCRIPT, AudioUpload, PhotoUpload
+from archive.narrators import MAX_NARRATORS
 from archive.policy import narrower_levels
 from archive.webvtt import MAX_VTT_BYTES
 from stories.shared_forms import NO_AUTOFILL, StoryFieldsForm, access_choices
@@ -245,8 +248,9 @@ class MediaUploadFields:
                 field.errors = [*field.errors, message]
 
 
-class SubmitStoryForm(MediaUploadFields, StoryFieldsForm):
-    """A new story with the contributor's consent choices (and, optionally, media)."""
+class ConsentFields:
+    """The choices every teller of a story makes: keeping it, who may read it,
+    quotation, an embargo. Mixed into SubmitStoryForm and NarratorConsentForm."""
 
     archiving_consent = BooleanField(
         _l("I consent to Crossings keeping my story in its archive on the terms above."),
@@ -267,22 +271,152 @@ class SubmitStoryForm(MediaUploadFields, StoryFieldsForm):
         validators=[Optional()],
         description=_l("Curators will review the story again after this date before anyone can read it."),
     )
+
+    def offer_access_choices(self) -> None:
+        """Offer every access level."""
+        self.access.choices = access_choices()
+
+    def validate_embargo_until(self, field):
+        if field.data and field.data <= datetime.date.today():
+            raise ValidationError(_l("The date must be in the future."))
+
+    def consent_choices(self, adult: bool, guardian: bool = False) -> ConsentChoices:
+        """The choices made on the form, for the archive."""
+        return ConsentChoices(
+            access=self.access.data,
+            quotation=self.quotation.data,
+            adult=adult,
+            archiving=self.archiving_consent.data,
+            embargo_until=self.embargo_until.data.isoformat() if self.embargo_until.data else None,
+            guardian=guardian,
+            identity_public=self.identity_public.data,
+        )
+
+
+NARRATOR_CHOICES = [
+    ("0", _l("No, I tell it alone")),
+    ("1", _l("Yes, one other person")),
+    ("2", _l("Yes, two other people")),
+    ("3", _l("Yes, three other people")),
+][:MAX_NARRATORS]
+
+
+class SubmitStoryForm(MediaUploadFields, StoryFieldsForm, ConsentFields):
+    """A new story with the contributor's consent choices (and, optionally, media),
+    the prompt it starts from, the story circle or story it answers, and the other
+    people who speak in it."""
+
     adult = BooleanField(
         _l("I am 18 or older"),
         validators=[DataRequired(_l("You need to be 18 or older to share a story."))],
     )
     # A one-time key per form: sending the same form twice cannot store the story twice.
     submission_key = HiddenField(validators=[Optional(), Length(max=64)])
+    prompt = RadioField(
+        _l("Start from a question (optional)"),
+        choices=[],
+        default="",
+        validate_choice=False,  # a prompt switched off meanwhile is still the one answered
+        validators=[Optional()],
+        description=_l("You can answer one of these questions, or tell your story your own way."),
+    )
+    # Carried from the story circle's link or the story being answered.
+    collection = HiddenField(validators=[Optional(), Length(max=60)])
+    answer = HiddenField(validators=[Optional(), Length(max=64)])
+    narrators = RadioField(
+        _l("Does anyone else speak in this story with you?"),
+        choices=[],
+        default="0",
+        validators=[Optional()],
+        description=_l(
+            "For a conversation, such as an interview with a grandparent. Each of them gets their own "
+            "invitation code and gives their own consent before anyone else can read it."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.access.choices = access_choices()
+        self.offer_access_choices()
+        self.narrators.choices = NARRATOR_CHOICES
         if not self.submission_key.data:
             self.submission_key.data = secrets.token_urlsafe(16)
 
-    def validate_embargo_until(self, field):
-        if field.data and field.data <= datetime.date.today():
-            raise ValidationError(_l("The date must be in the future."))
+    def offer_prompts(self, prompts: list[dict]) -> None:
+        """Offer ``prompts`` (archive.prompts) as starting points, and no prompt."""
+        self.prompt.choices = [("", _l("No question: I will tell it my own way"))] + [
+            (str(p["id"]), p["text"]) for p in prompts
+        ]
+
+    def validate_prompt(self, field):
+        if field.data and not (field.data.isascii() and field.data.isdigit() and len(field.data) <= 12):
+            raise ValidationError(_l("Please choose a question from the list."))
+
+    def prompt_id(self) -> int | None:
+        """The prompt chosen, or None."""
+        return int(self.prompt.data) if self.prompt.data else None
+
+    def other_narrators(self) -> int:
+        """How many other people speak in the story (0: the contributor alone)."""
+        return int(self.narrators.data) if self.narrators.data else 0
+
+
+class NarratorConsentForm(ConsentFields, FlaskForm):
+    """An invited narrator's own consent to a conversation: their choices, their
+    pseudonym, and their age (a narrator under 18 needs a parent or guardian)."""
+
+    code = HiddenField()
+    attribution = StringField(
+        _l("Your pseudonym (optional)"),
+        validators=[Optional(), Length(max=MAX_ATTRIBUTION)],
+        description=_l(
+            "How the story names you. Leave empty to appear as Anonymous. Do not use your real name if it could identify you."
+        ),
+    )
+    age = RadioField(
+        _l("How old are you?"),
+        choices=[],
+        validators=[InputRequired(_l("Please say whether you are 18 or older."))],
+    )
+    guardian = BooleanField(
+        _l(
+            "For a narrator under 18: I am their parent or guardian. I have read the story and the text "
+            "above, and I agree to it being kept on these terms."
+        )
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offer_access_choices()
+        self.age.choices = [("adult", _l("I am 18 or older")), ("minor", _l("I am under 18"))]
+
+    def validate_guardian(self, field):
+        if self.age.data == "minor" and not field.data:
+            raise ValidationError(
+                _l(
+                    "A narrator under 18 can take part only if a parent or guardian agrees: please ask them to tick this box."
+                )
+            )
+
+    def choices(self) -> ConsentChoices:
+        """The narrator's choices, for the archive."""
+        adult = self.age.data == "adult"
+        return self.consent_choices(adult=adult, guardian=not adult and bool(self.guardian.data))
+
+
+class InvitationCodeForm(FlaskForm):
+    """The invitation code a narrator of a conversation was given."""
+
+    code = StringField(
+        _l("Your invitation code"),
+        validators=[DataRequired(_l("Please enter your invitation code.")), Length(max=80)],
+    )
+
+
+class NarratorForm(FlaskForm):
+    """The contributor removes a narrator who never answered, or gives them a new code."""
+
+    code = HiddenField()
+    narrator_id = HiddenField(validators=[DataRequired()])
 
 
 class ReceiptCodeForm(FlaskForm):

@@ -1,21 +1,33 @@
 """The contributor's journey: share a story, come back with the receipt code, edit,
-change photos and recordings, narrow access, withdraw. No account and no
-JavaScript needed. Views parse the form, call archive.workflows, render."""
+change photos and recordings, narrow access, withdraw; for a conversation, see
+who of its narrators has consented, remove one who never answers, or give them
+a new invitation. No account and no JavaScript needed. Views parse the form,
+call archive.workflows, render."""
 
-from flask import Blueprint, make_response, render_template, request
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 
-from archive import media, workflows
-from archive.consent import ConsentChoices, consent_history, consent_text, current_consent
+from archive import media, narrators, workflows
+from archive.collection_lists import get_by_slug, is_open
+from archive.consent import (
+    consent_history,
+    consent_text,
+    conversation_consent_text,
+    conversation_text,
+    current_consent,
+)
+from archive.dialogue import NOTES, Dialogue
 from archive.errors import DuplicateSubmission, MediaError, StorageUnavailable, StoryError, UploadRefused
 from archive.policy import EDITABLE_BY_CONTRIBUTOR, audience_sentences
 from archive.stories import describe, find_by_receipt, get_story, narrow_access
 from stories import rate_limits
-from stories.contribute import receipt_window
+from stories.contribute import conversation, receipt_window
+from stories.contribute.common import bp, code_form_page, private
 from stories.contribute.forms import (
     AddMediaForm,
     EditStoryForm,
     MediaDeleteForm,
+    NarratorForm,
     NarrowAccessForm,
     PhotoDescriptionForm,
     ReceiptCodeForm,
@@ -23,46 +35,61 @@ from stories.contribute.forms import (
     TranscriptForm,
     WithdrawForm,
 )
+from stories.contribute.ties import read_ties
 from stories.media_files import grant_media, media_for_page
 from stories.public import site_url
 from stories.resources import get_db, get_storage
-from stories.safety import no_store
+from stories.roles import current_level
 from stories.shared_forms import ConfirmForm
 from stories.upload_guard import accepts_uploads
 
-bp = Blueprint("contribute", __name__)
 bp.before_app_request(receipt_window.purge_if_due)
-
-
-def private(body, status=200):
-    """A response that no browser or proxy may keep: receipt codes pass through it."""
-    return no_store(make_response(body, status))
 
 
 @bp.route("/submit", methods=["GET", "POST"])
 @accepts_uploads(SubmitStoryForm)
 def submit():
+    db = get_db()
     form = SubmitStoryForm()
-    shown = consent_text()
+    ties = read_ties(db, request.values, current_level())
+    if request.method == "GET":
+        if request.args.get("collection") and ties.collection is None:
+            abort(404)
+        if ties.collection is not None and not is_open(ties.collection):
+            return private(render_template("collection_closed.html", collection=ties.collection), 410)
+        if request.args.get("answer") and ties.answering is None:
+            abort(404)
+        ties.fill(form, request.args.get("prompt"))
+    form.offer_prompts(ties.prompts)
     if form.validate_on_submit():
-        db = get_db()
         key = form.submission_key.data
         # Sent again (a second click, a reload, Back and Send): the receipt, not a second story.
         earlier = receipt_window.earlier_submission(db, key, form.to_draft())
         if earlier is not None:
             return receipt_window.to_receipt(earlier, again=True)
-        choices = ConsentChoices(
-            access=form.access.data,
-            quotation=form.quotation.data,
-            adult=form.adult.data,
-            archiving=form.archiving_consent.data,
-            embargo_until=form.embargo_until.data.isoformat() if form.embargo_until.data else None,
-            identity_public=form.identity_public.data,
+        others = form.other_narrators()
+        shown = conversation_consent_text() if others else consent_text()
+        # A circle that closed or a story that left the archive since the form was
+        # opened: the story is still kept, and the receipt says what was left out.
+        offered = get_by_slug(db, form.collection.data)
+        dialogue = Dialogue(
+            collection_id=offered["id"] if offered else None,
+            prompt_id=form.prompt_id(),
+            answers=form.answer.data or None,
+            narrators=others,
+            level=current_level(),
         )
         try:
-            # The story and its media are stored together or not at all.
-            workflows.submit_with_media(
-                db, get_storage(), form.to_draft(), choices, shown, form.media_uploads(), submission_key=key
+            # The story, its media and its ties are stored together or not at all.
+            workflows.share_story(
+                db,
+                get_storage(),
+                form.to_draft(),
+                form.consent_choices(adult=form.adult.data),
+                shown,
+                form.media_uploads(),
+                submission_key=key,
+                dialogue=dialogue,
             )
         except DuplicateSubmission:
             # The same form was stored a moment ago by a request still on its way
@@ -82,7 +109,16 @@ def submit():
             # Never the receipt as the answer to a POST: a reload would send the form again.
             return receipt_window.to_receipt(key)
     status = _failure_status(form) if form.is_submitted() else 200
-    return private(render_template("submit.html", form=form, consent_text=shown), status)
+    return private(
+        render_template(
+            "submit.html",
+            form=form,
+            consent_text=consent_text(),
+            conversation_text=conversation_text(),
+            ties=ties,
+        ),
+        status,
+    )
 
 
 @bp.route("/submit/received")
@@ -97,6 +133,8 @@ def received():
             "receipt.html",
             code=receipt.code,
             story_id=receipt.story_id,
+            invitations=receipt.invitations,
+            notes=[NOTES[key] for key in receipt.notes if key in NOTES],
             again=request.args.get("again") == "1",
             minutes=receipt_window.WINDOW_MINUTES,
             forget_form=ConfirmForm(formdata=None),
@@ -121,7 +159,11 @@ def receipt_text():
     if receipt is None:
         return private(_gone(False), 410)
     body = render_template(
-        "receipt.txt", code=receipt.code, story_id=receipt.story_id, my_story_url=_my_story_url()
+        "receipt.txt",
+        code=receipt.code,
+        story_id=receipt.story_id,
+        invitations=receipt.invitations,
+        my_story_url=_my_story_url(),
     )
     response = private(body)
     response.mimetype = "text/plain"
@@ -148,26 +190,32 @@ def _dashboard(story, code, message=None, status=200, **forms):
 
     ``forms`` may hold a refused form to show again: ``edit_form``,
     ``narrow_form``, ``add_form`` or ``failed`` (a photo or recording's refused
-    change: {"media_id", "action", "form"})."""
+    change: {"media_id", "action", "form"}); ``new_invitation`` a narrator's new
+    invitation code, shown once."""
     db = get_db()
     with db.snapshot():  # one state throughout, even if the story is withdrawn meanwhile
         story = get_story(db, story["id"]) if story is not None else None
         if story is None or current_consent(db, story) is None:
             return _code_form_page(ReceiptCodeForm(), error=True)
         story = describe(db, story)
-        history = consent_history(db, story["id"])
+        consent = story["consent"]
         page_media = media_for_page(db, story["id"])
+        # In a conversation the contributor narrows their own choice (the one in force
+        # is the narrowest of all narrators'), and their history is their own records.
+        first = narrators.contributor(db, story["id"])
+        own = narrators.latest_record(db, first["id"]) if first else consent
+        history = narrators.narrator_history(db, first["id"]) if first else consent_history(db, story["id"])
+        roster = narrators.roster(db, story["id"]) if first else []
     # The code was entered in this browser session: it may see the story's own photos and recordings.
     # (A write: after the read snapshot, never inside it.)
     grant_media(db, story["id"])
-    consent = story["consent"]
     editable = story["status"] in EDITABLE_BY_CONTRIBUTOR
     edit_form = forms.get("edit_form")
     if editable and edit_form is None:
         edit_form = EditStoryForm(formdata=None)
         edit_form.fill_from(story)
     narrow_form = forms.get("narrow_form") or NarrowAccessForm(formdata=None)
-    narrow_form.set_choices(consent["access"])
+    narrow_form.set_choices(own["access"])
     return private(
         render_template(
             "my_story.html",
@@ -179,6 +227,11 @@ def _dashboard(story, code, message=None, status=200, **forms):
             withdraw_form=WithdrawForm(formdata=None),
             history=history,
             consent=consent,
+            own_consent=own if first else None,
+            conversation=first is not None,
+            roster=roster,
+            narrator_form=NarratorForm(formdata=None),
+            new_invitation=forms.get("new_invitation"),
             story_audience=audience_sentences(story, consent, "story"),
             media_audience=audience_sentences(story, consent, "media"),
             media=page_media,
@@ -193,11 +246,8 @@ def _dashboard(story, code, message=None, status=200, **forms):
 
 
 def _code_form_page(form, error=False):
-    if error:
-        # The same words and status for every code that leads nowhere, so that
-        # nobody can learn anything by trying codes.
-        form.code.errors = [_("We could not find a story with that code. Please check it and try again.")]
-    return private(render_template("my_story_code.html", form=form))
+    # The same words and status for every code that leads nowhere (common.code_not_found).
+    return code_form_page("my_story_code.html", form, error)
 
 
 def _story_from_code():
@@ -218,8 +268,11 @@ def my_story():
     if request.method == "GET":
         return _code_form_page(form)
     story, code = _story_from_code()
-    if not form.validate_on_submit() or story is None:
+    if not form.validate_on_submit():
         return _code_form_page(form, error=bool(form.code.data))
+    if story is None:
+        # Another narrator's receipt or invitation code opens their own pages.
+        return conversation.open_other_code(code) or _code_form_page(form, error=True)
     handler = _ACTIONS.get(request.form.get("action", "open"), _open)
     return handler(story, code)
 
@@ -248,30 +301,56 @@ def _edit(story, code):
 def _narrow(story, code):
     db = get_db()
     form = NarrowAccessForm()
-    form.set_choices(current_consent(db, story)["access"])
+    first = narrators.contributor(db, story["id"])
+    own = narrators.latest_record(db, first["id"]) if first else describe(db, story)["consent"]
+    form.set_choices(own["access"])
     if not form.validate():
         return _dashboard(story, code, narrow_form=form)
     try:
-        narrow_access(db, story["id"], form.access.data, consent_text())
+        narrow_access(
+            db, story["id"], form.access.data, conversation_consent_text() if first else consent_text()
+        )
     except StoryError as exc:
         return _dashboard(story, code, message=str(exc))
     return _dashboard(_refresh(code), code, message=_("Who may read your story has been narrowed."))
 
 
 def _withdraw(story, code):
-    form = WithdrawForm(formdata=None)
-    return private(render_template("withdraw_confirm.html", story=story, form=form, code=code))
+    return conversation.withdraw_page(story, code)
 
 
 def _withdraw_confirmed(story, code):
-    form = WithdrawForm()
-    if not form.validate():
-        return private(render_template("withdraw_confirm.html", story=story, form=form, code=code), 400)
+    return conversation.withdraw_confirmed(story, code)
+
+
+def _narrator_change(story, code, change):
+    """Remove a narrator who never answered, or give them a new invitation code."""
+    form = NarratorForm()
+    if not form.validate() or not (form.narrator_id.data.isascii() and form.narrator_id.data.isdigit()):
+        return _dashboard(story, code, message=_("That change could not be made. Please try again."))
     try:
-        workflows.withdraw_story(get_db(), get_storage(), story["id"])
-    except StoryError:
-        pass  # withdrawn by another request a moment ago: the outcome is the same
-    return private(render_template("withdrawn.html"))
+        return change(int(form.narrator_id.data))
+    except StoryError as exc:
+        return _dashboard(_refresh(code), code, message=str(exc))
+
+
+def _remove_narrator(story, code):
+    def remove(narrator_id):
+        narrators.remove(get_db(), story["id"], narrator_id)
+        return _dashboard(
+            _refresh(code), code, message=_("The narrator is removed: their invitation no longer works.")
+        )
+
+    return _narrator_change(story, code, remove)
+
+
+def _renew_invitation(story, code):
+    def renew(narrator_id):
+        new_code = narrators.renew(get_db(), story["id"], narrator_id)
+        message = _("Here is a new invitation code. The old one no longer works.")
+        return _dashboard(_refresh(code), code, message=message, new_invitation=new_code)
+
+    return _narrator_change(story, code, renew)
 
 
 _ACTIONS = {
@@ -280,6 +359,8 @@ _ACTIONS = {
     "narrow": _narrow,
     "withdraw": _withdraw,
     "withdraw_confirm": _withdraw_confirmed,
+    "remove_narrator": _remove_narrator,
+    "renew_invitation": _renew_invitation,
 }
 
 

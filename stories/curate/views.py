@@ -6,8 +6,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from archive import curation, media
+from archive.dialogue import curator_links
 from archive.errors import MediaError, StoryError
-from archive.policy import REVIEWABLE, STATUSES, consent_sentences
+from archive.policy import REVIEWABLE, SEEN_BY_NO_VIEWER, STATUSES, consent_sentences, reaches_curators
 from archive.revisions import get_revision, list_revisions
 from archive.stories import describe, get_story
 from stories.curate.forms import (
@@ -32,7 +33,7 @@ def _story_or_404(story_id: str):
     db = get_db()
     with db.snapshot():  # the story and its consent as of one moment (a withdrawal may be under way)
         story = get_story(db, story_id)
-        if story is None or story["status"] == "withdrawn":
+        if not reaches_curators(story):
             abort(404)
         return describe(db, story)
 
@@ -64,12 +65,17 @@ def _review(story, status=200, media_form=None, **forms):
     forms.setdefault("release_form", ConfirmForm(formdata=None))
     forms.setdefault("redact_form", RedactForm(formdata=None))
     consent = story["consent"]
+    dialogue = curator_links(db, story)
     return (
         render_template(
             "curate/review.html",
             story=story,
             consent=consent,
             consent_lines=consent_sentences(consent),
+            dialogue=dialogue,
+            narrator_consent_lines={
+                n["position"]: consent_sentences(n["record"]) for n in dialogue["narrators"]
+            },
             media=items,
             media_forms=_media_forms(items, media_form),
             media_error=media_form.form_errors[0]
@@ -93,6 +99,7 @@ def queue():
     waiting = curation.queue(db)
     return render_template(
         "curate/queue.html",
+        unlisted=SEEN_BY_NO_VIEWER,
         counts=curation.status_counts(db),
         queue=waiting,
         resent=curation.resubmissions(db, [s["id"] for s in waiting]),
@@ -103,7 +110,7 @@ def queue():
 @bp.route("/status/<status>")
 @curator_required
 def by_status(status):
-    if status not in STATUSES or status == "withdrawn":
+    if status not in STATUSES or status in SEEN_BY_NO_VIEWER:
         abort(404)
     page = page_number(request.args)
     db = get_db()

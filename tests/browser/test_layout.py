@@ -4,7 +4,7 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["/", "/themes", "/submit", "/my-story"]
+PAGES = ["/", "/themes", "/submit", "/my-story", "/collections", "/join"]
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -1,0 +1,33 @@
+"""What the contributor's and narrators' pages share: the blueprint, responses
+that no browser or proxy may keep, and the one answer to any code that leads
+nowhere."""
+
+from flask import Blueprint, make_response, render_template
+from flask_babel import gettext as _
+
+from stories.safety import no_store
+
+bp = Blueprint("contribute", __name__)
+
+
+def private(body, status=200):
+    """A response that no browser or proxy may keep: receipt codes pass through it."""
+    return no_store(make_response(body, status))
+
+
+def code_not_found() -> str:
+    """The same words for every code that leads nowhere (unknown, withdrawn, an
+    invitation used, removed or expired), so that nobody can learn anything by
+    trying codes; they tell a narrator what to do."""
+    return _(
+        "We could not find a story with that code. Please check it and try again. An invitation to "
+        "join a conversation works once and for 30 days: if yours no longer works, ask the person "
+        "who shared the conversation for a new one."
+    )
+
+
+def code_form_page(template: str, form, error: bool = False):
+    """The page that asks for a code, with the one error message when ``error``."""
+    if error:
+        form.code.errors = [code_not_found()]
+    return private(render_template(template, form=form))
