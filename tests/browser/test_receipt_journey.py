@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from playwright.sync_api import Error as PlaywrightError
 
 from archive import receipts
 from archive.db import open_db
@@ -58,7 +59,16 @@ def click_send_twice(page):
 
 
 def receipt_code(page):
-    page.wait_for_url(re.compile(r"/submit/received"), timeout=60_000)
+    # Without JavaScript the second click aborts the first navigation: a wait that was
+    # following the aborted one ends with ERR_ABORTED, and the next one finds the receipt.
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            page.wait_for_url(re.compile(r"/submit/received"), timeout=60_000)
+            break
+        except PlaywrightError as exc:
+            if "ERR_ABORTED" not in str(exc) or time.monotonic() > deadline:
+                raise
     code = page.locator("#receipt-code").inner_text().strip()
     assert CODE.fullmatch(code)
     return code
