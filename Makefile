@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 4
 
-.PHONY: run serve test lint reliability bench bench-large bench-peers messages clean
+.PHONY: run serve test lint reliability bench bench-large bench-peers messages catalogues clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,17 +22,17 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
 
-run: $(VENV)/.runtime
+run: $(VENV)/.runtime catalogues
 	$(FLASK) migrate
 	$(FLASK) demo load --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # Production serving: gunicorn with WORKERS workers (settings in gunicorn.conf.py).
-serve: $(VENV)/.runtime
+serve: $(VENV)/.runtime catalogues
 	$(FLASK) migrate
 	CROSSINGS_BIND=$(HOST):$(PORT) CROSSINGS_WORKERS=$(WORKERS) exec $(BIN)/gunicorn --config gunicorn.conf.py
 
-test: lint
+test: lint catalogues
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.dev
@@ -65,9 +65,20 @@ $(PEERS_VENV)/.installed: bench/requirements-peers.txt
 bench-peers: $(VENV)/.runtime $(PEERS_VENV)/.installed
 	$(BIN)/python -m bench.run --stories $(STORIES) --workers $(BENCH_WORKERS) --peers $(PEERS_VENV)/bin/datasette $(BENCH_ARGS)
 
-# Every user-facing string is marked for translation; this collects them for translators.
+# Every user-facing string is marked for translation. `make messages` collects them into
+# translations/messages.pot and brings each language's catalogue up to date (new strings
+# empty, no fuzzy guesses, obsolete ones dropped); translators then fill the .po files.
 messages: $(VENV)/.dev
-	$(BIN)/pybabel extract -F babel.cfg -o messages.pot --ignore-dirs=".venv bench tests" .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project=Crossings --copyright-holder=Crossings -o translations/messages.pot \
+		--ignore-dirs=".venv bench tests translations docs" .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+# The compiled catalogues (.mo) are built from the .po files, never committed.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+translations/%.mo: translations/%.po | $(VENV)/.runtime
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+catalogues: $(CATALOGUES)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
