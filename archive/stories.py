@@ -209,21 +209,6 @@ def submit(
     return Submission(story_id, code, attached.invitations, attached.notes)
 
 
-def submit_story(
-    db: sqlite_utils.Database,
-    draft: StoryDraft,
-    choices: ConsentChoices,
-    consent_shown: str,
-    submission_key: str | None = None,
-) -> tuple[str, str]:
-    """Store a new story as ``pending`` with its consent record (see ``submit``).
-
-    Returns ``(story_id, receipt_code)``. The code is returned once and only its
-    hash is stored."""
-    submission = submit(db, draft, choices, consent_shown, submission_key)
-    return submission.story_id, submission.code
-
-
 def is_same_story(db: sqlite_utils.Database, story_id: str, draft: StoryDraft) -> bool:
     """True when ``draft`` has the title and text of the stored story ``story_id``:
     the same story sent again from a fresh form (after going Back)."""

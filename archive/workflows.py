@@ -60,21 +60,6 @@ def share_story(
     )
 
 
-def submit_with_media(
-    db: sqlite_utils.Database,
-    storage: Storage,
-    draft: StoryDraft,
-    choices: ConsentChoices,
-    consent_shown: str,
-    uploads: list,
-    submission_key: str | None = None,
-) -> tuple[str, str]:
-    """Submit a story together with its photos and recordings, all or nothing
-    (``share_story`` without ties). Returns ``(story_id, receipt_code)``."""
-    submission = share_story(db, storage, draft, choices, consent_shown, uploads, submission_key)
-    return submission.story_id, submission.code
-
-
 def forget_story(db: sqlite_utils.Database, story_id: str) -> None:
     """Take a just-submitted story out again, leaving no trace: used only when its
     files could not be saved, before the contributor has seen a receipt code."""

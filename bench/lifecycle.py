@@ -34,7 +34,7 @@ def approval_delays(db, index_dir: str, side, mix: list, repeats: int = 10, clie
     /search for that word until the story's link appears."""
     from archive.consent import ConsentChoices
     from archive.curation import approve
-    from archive.stories import StoryDraft, submit_story
+    from archive.stories import StoryDraft, submit
 
     rng = random.Random(11)
     delays = []
@@ -48,7 +48,7 @@ def approval_delays(db, index_dir: str, side, mix: list, repeats: int = 10, clie
                 themes=["safe-spaces"],
             )
             choices = ConsentChoices(access="public", quotation=True, adult=True)
-            story_id, _code = submit_story(db, draft, choices, "bench")
+            story_id = submit(db, draft, choices, "bench").story_id
             started = time.perf_counter()
             approve(db, story_id, None)
             search_index.sync(db, index_dir=index_dir, timeout=search_index.DRAIN_TIMEOUT, defer_purge=True)

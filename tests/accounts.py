@@ -3,7 +3,7 @@
 import re
 
 from archive.consent import ConsentChoices
-from archive.stories import StoryDraft, submit_story
+from archive.stories import StoryDraft, submit
 from archive.users import create_user, get_user, register_researcher
 from tests.conftest import STORY_TEXT, csrf_token
 
@@ -46,7 +46,8 @@ def new_story(db, access="public", embargo_until=None, title="A story", body=STO
     values = {"themes": ["intergenerational-dialogue"], **draft}
     story = StoryDraft(title=title, body=body, **values)
     choices = ConsentChoices(access=access, quotation=True, adult=True, embargo_until=embargo_until)
-    return submit_story(db, story, choices, "consent text shown")
+    submission = submit(db, story, choices, "consent text shown")
+    return submission.story_id, submission.code
 
 
 def story_status(html: str):

@@ -63,7 +63,8 @@ def _submitter(database, storage, acknowledged, lock, stop, n):
                 photo = mf.png_bytes(mf.two_colour_image())
                 uploads = [PhotoUpload(io.BytesIO(photo), alt_text="Two colours.", others_consent=True)]
             choices = ConsentChoices(access="public", quotation=True, adult=True)
-            story_id, code = workflows.submit_with_media(db, storage, draft, choices, "text", uploads)
+            shared = workflows.share_story(db, storage, draft, choices, "text", uploads)
+            story_id, code = shared.story_id, shared.code
             with lock:
                 acknowledged[story_id] = (code, time.monotonic())
             i += 1
@@ -182,7 +183,7 @@ def _rewrite(source, target, change):
 
 @pytest.mark.parametrize("damage", ["media", "manifest", "extra", "truncated"])
 def test_a_damaged_backup_is_refused_before_anything_is_written(app, db, runner, tmp_path, damage):
-    workflows.submit_with_media(
+    workflows.share_story(
         db,
         media_storage(app),
         StoryDraft(title="Kite", body=STORY_TEXT, themes=["safe-spaces"]),
@@ -250,14 +251,14 @@ class _WithdrawsOnFirstRead(LocalStorage):
 
 def test_a_story_withdrawn_while_the_backup_runs_is_not_in_it(app, db, tmp_path):
     photo = mf.png_bytes(mf.two_colour_image())
-    story_id, _code = workflows.submit_with_media(
+    story_id = workflows.share_story(
         db,
         media_storage(app),
         StoryDraft(title="Kite", body=STORY_TEXT, themes=["safe-spaces"]),
         ConsentChoices(access="public", quotation=True, adult=True),
         "text",
         [PhotoUpload(io.BytesIO(photo), alt_text="A kite.", others_consent=True)],
-    )
+    ).story_id
     kept = publish(db, title="Kept")
     storage = _WithdrawsOnFirstRead(app.config["MEDIA_DIR"], app.config["DATABASE"], story_id)
     result = backups.backup(db, storage, tmp_path / "b.tar.gz")

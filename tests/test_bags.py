@@ -40,7 +40,7 @@ def archive(app, db):
         AudioUpload(io.BytesIO(mf.silent_mp3_frames()), "song.mp3", vtt=VTT, voice_ack=True),
     ]
     choices = ConsentChoices(access="public", quotation=True, adult=True)
-    media_story, _code = workflows.submit_with_media(db, storage, draft, choices, "text", uploads)
+    media_story = workflows.share_story(db, storage, draft, choices, "text", uploads).story_id
     curation.approve(db, media_story, None)
     redacted = publish(db, title="Harbour", body=STORY_TEXT + " My cousin Wei Ling lives at 4 Canal Road.")
     edit = curation.CuratorEdit(title="Harbour days", themes=["intergenerational-dialogue"])

@@ -18,7 +18,7 @@ from archive.consent import ConsentChoices, consent_history
 from archive.db import open_db
 from archive.errors import AccountError, MediaError, StoryError
 from archive.media import PhotoUpload
-from archive.stories import StoryDraft, narrow_access, submit_story
+from archive.stories import StoryDraft, narrow_access, submit
 from tests import media_fixtures as mf
 from tests.conftest import STORY_TEXT, media_storage
 
@@ -51,10 +51,7 @@ def race(database, *actions):
 
 def new_story(db, access="public"):
     draft = StoryDraft(title="Race", body=STORY_TEXT, themes=["safe-spaces"])
-    story_id, _code = submit_story(
-        db, draft, ConsentChoices(access=access, quotation=True, adult=True), "text"
-    )
-    return story_id
+    return submit(db, draft, ConsentChoices(access=access, quotation=True, adult=True), "text").story_id
 
 
 def test_two_narrowings_at_once_never_widen_access(app, db):

@@ -113,7 +113,7 @@ def test_media_shape_type_and_format(app, db):
         AudioUpload(io.BytesIO(mf.silent_mp3_frames()), "song.mp3", voice_ack=True),
     ]
     choices = ConsentChoices(access="public", quotation=False, adult=True)
-    story_id, _code = workflows.submit_with_media(db, storage, draft, choices, "text", uploads)
+    story_id = workflows.share_story(db, storage, draft, choices, "text", uploads).story_id
     curation.approve(db, story_id, None)
     described = dublin_core.describe(db, story_id, url="https://x.example/s", publisher="P")
     assert described["type"] == ["Text", "StillImage", "Sound"]

@@ -7,7 +7,7 @@ import json
 
 from archive.consent import ConsentChoices
 from archive.curation import approve
-from archive.stories import StoryDraft, submit_story
+from archive.stories import StoryDraft, submit
 from stories.search.export import EXPORT_LIMIT, export_records
 from stories.search.params import SearchArgs
 from tests.search_fixtures import FILLER, drain, publish
@@ -15,7 +15,7 @@ from tests.search_fixtures import FILLER, drain, publish
 
 def _story(db, title, body, quotation, access="public"):
     draft = StoryDraft(title=title, body=body, themes=["cross-cultural-dialogue"], heritage=["Filipino"])
-    story_id, _ = submit_story(db, draft, ConsentChoices(access=access, quotation=quotation, adult=True), "c")
+    story_id = submit(db, draft, ConsentChoices(access=access, quotation=quotation, adult=True), "c").story_id
     approve(db, story_id, None)
     return story_id
 

@@ -21,7 +21,7 @@ from archive.db import open_db
 from archive.media import AudioUpload, PhotoUpload
 from archive.storage import LocalStorage
 from archive.stories import StoryDraft
-from archive.workflows import submit_with_media
+from archive.workflows import share_story
 from search_index import sync
 from tests import media_fixtures as mf
 from tests.accounts import make_user
@@ -150,9 +150,10 @@ def _story(db, storage, title, notes=None, audio_path=None, access="public"):
         attribution="Lola's grandchild",
     )
     try:
-        return submit_with_media(
+        shared = share_story(
             db, storage, draft, ConsentChoices(access=access, quotation=True, adult=True), "text", uploads
         )
+        return shared.story_id, shared.code
     finally:
         for upload in uploads:
             if isinstance(upload, AudioUpload):
