@@ -125,10 +125,16 @@ class StoryDraft(StoryDescription):
             raise StoryError(_l("Pseudonyms can be up to %(n)d characters.", n=MAX_ATTRIBUTION))
 
 
+# What separates tags as people type them: the comma, and the commas and list marks
+# of Chinese and Japanese keyboards (，、；), so that 廣東話、英語 is two tags, not one.
+_TAG_SEPARATORS = re.compile(r"[,\n，、；;]")
+
+
 def split_tags(text: str | None, limit: int = MAX_TAGS) -> list[str]:
-    """Turn "a, b ,c" into ["a", "b", "c"]: trimmed, no blanks, no repeats, at most ``limit``."""
+    """Turn "a, b ,c" (or "甲、乙，丙") into ["a", "b", "c"]: trimmed, no blanks, no
+    repeats, at most ``limit``."""
     seen = {}
-    for part in (text or "").replace("\n", ",").split(","):
+    for part in _TAG_SEPARATORS.split(text or ""):
         value = " ".join(part.split())[:MAX_TAG]
         if value and value.lower() not in seen:
             seen[value.lower()] = value

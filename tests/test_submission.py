@@ -145,3 +145,10 @@ def test_ids_never_start_with_a_dash_or_underscore():
     ids = [new_id() for _ in range(5000)]  # about 150 would start with - or _ by chance
     assert all(i[0].isalnum() and len(i) == 16 for i in ids)
     assert len(set(ids)) == len(ids)
+
+
+def test_tags_typed_with_chinese_or_japanese_list_marks_are_split():
+    from archive.stories import split_tags
+
+    assert split_tags("廣東話、英語，Hakka; Tagalog") == ["廣東話", "英語", "Hakka", "Tagalog"]
+    assert split_tags("Filipino, Irish\nfilipino") == ["Filipino", "Irish"]
