@@ -4,6 +4,7 @@ Workflows that also touch media or revisions (submitting with files, editing aft
 a request for changes, withdrawing) live in ``archive.workflows``, above this module.
 """
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
