@@ -7,42 +7,42 @@ removes them (see ``forget_contributor_actions``).
 """
 
 import sqlite_utils
+from flask_babel import lazy_gettext as _l
 
 from archive.clock import now, today
 
-# Actions that may appear in the log; anything else is a programming error.
+# Actions that may appear in the log, with what the admins' log page calls them;
+# anything else is a programming error.
 ACTIONS = {
-    "submit",
-    "edit_by_contributor",
-    "narrow_access",
-    "withdraw",
-    "approve",
-    "request_changes",
-    "reject",
-    "unpublish",
-    "curator_edit",
-    "redact",
-    "release_embargo",
-    "user_create",
-    "user_role",
-    "user_status",
-    "researcher_approve",
-    "researcher_register",
-    "user_password",
-    "media_add",
-    "media_edit",
-    "media_delete",
-    # Conversations (story id only: never a pseudonym or a code).
-    "narrator_invite",
-    "narrator_consent",
-    "narrator_remove",
-    # Collections and prompts (curators).
-    "collection_create",
-    "collection_edit",
-    "collection_add",
-    "collection_remove",
-    "prompt_create",
-    "prompt_edit",
+    "submit": _l("A story was shared"),
+    "edit_by_contributor": _l("The contributor edited the story"),
+    "narrow_access": _l("Who may read it was narrowed"),
+    "withdraw": _l("The story was withdrawn"),
+    "approve": _l("Approved"),
+    "request_changes": _l("Changes requested"),
+    "reject": _l("Rejected"),
+    "unpublish": _l("Unpublished"),
+    "curator_edit": _l("The description was edited"),
+    "redact": _l("A passage was removed"),
+    "release_embargo": _l("The embargo was released"),
+    "user_create": _l("An account was created"),
+    "user_role": _l("An account's role was changed"),
+    "user_status": _l("An account was enabled or disabled"),
+    "researcher_approve": _l("A researcher was approved"),
+    "researcher_register": _l("A researcher registered"),
+    "user_password": _l("A password was changed"),
+    "media_add": _l("A photo or recording was added"),
+    "media_edit": _l("A photo or recording was described"),
+    "media_delete": _l("A photo or recording was deleted"),
+    "narrator_invite": _l("A narrator was invited"),
+    "narrator_consent": _l("A narrator consented"),
+    "narrator_remove": _l("A narrator was removed"),
+    "collection_create": _l("A collection was created"),
+    "collection_edit": _l("A collection was edited"),
+    "collection_add": _l("A story was added to a collection"),
+    "collection_remove": _l("A story was taken out of a collection"),
+    "prompt_create": _l("A prompt was written"),
+    "prompt_edit": _l("A prompt was changed"),
 }
 
 
@@ -54,6 +54,11 @@ def record(
         raise ValueError(f"unknown audit action {action!r}")
     at = now() if actor_id is not None else today()
     db["audit_log"].insert({"actor_id": actor_id, "action": action, "story_id": story_id, "at": at})
+
+
+def action_label(action: str) -> str:
+    """What an audit action is called on the admins' page, in the reader's language."""
+    return str(ACTIONS.get(action, action))
 
 
 def forget_contributor_actions(db: sqlite_utils.Database, story_id: str) -> None:

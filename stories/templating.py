@@ -6,6 +6,7 @@ import re
 from flask_babel import get_locale
 from markupsafe import Markup, escape
 
+from archive.audit import action_label
 from archive.citation import attribution
 from archive.policy import STATUS_FOR_CONTRIBUTOR, STATUS_LABELS, access_label
 from archive.themes import theme_name
@@ -55,6 +56,7 @@ def init_app(app):
     app.jinja_env.filters["opening"] = opening
     app.jinja_env.globals.update(
         theme_name=theme_name,
+        action_label=action_label,
         status_label=status_label,
         access_label=access_label,
         attribution=attribution,

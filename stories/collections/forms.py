@@ -105,7 +105,9 @@ class MemberForm(FlaskForm):
         csrf = False  # part of ArrangeForm, which carries the token
 
     story_id = HiddenField(validators=[DataRequired()])
-    position = IntegerField(_l("Position in the collection"), validators=[DataRequired(), NumberRange(min=1, max=10_000)])
+    position = IntegerField(
+        _l("Position in the collection"), validators=[DataRequired(), NumberRange(min=1, max=10_000)]
+    )
     note = TextAreaField(_l("Curator's note"), validators=[Optional(), Length(max=collections.MAX_NOTE)])
 
 
