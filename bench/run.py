@@ -67,6 +67,18 @@ def cached_data(stories: int, seed: int, fresh: bool) -> tuple[str, dict]:
         )
     with open(info_path) as fh:
         info = json.load(fh)
+    from bench.build import INDEX_LAYOUT
+
+    if info.get("index_layout") != INDEX_LAYOUT:
+        print("Rebuilding the cached index (the index layout changed)...", file=sys.stderr)
+        subprocess.run(
+            [sys.executable, "-m", "bench.build", "--data", cache, "--reindex"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            cwd=ROOT,
+        )
+        with open(info_path) as fh:
+            info = json.load(fh)
     if info.get("fts5_version") != fts5.VERSION:
         print("Rebuilding the FTS5 tables (their layout changed)...", file=sys.stderr)
         started = time.perf_counter()
