@@ -319,7 +319,9 @@ def _build_segment(task) -> tuple:
                 writer.cancel()
                 return None, 0
             segment = writer._finalize_segment()
-            writer._finish()
+            # Not writer._finish(): it would delete the temporary folder that
+            # the other processes' writers share; the committing writer does.
+            writer.is_closed = True
         except BaseException:
             if not writer.is_closed:
                 writer.cancel()
