@@ -58,6 +58,13 @@ def _render(text, start, end, spans) -> Markup:
     return Markup("").join(parts)
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _fold(match) -> str:
+    return match.group(0).translate(accent_map)
+
+
 # A run of word characters (not CJK), as TOKEN_PATTERN's "word" group.
 _WORD_RUN = re.compile(f"[^\\W_{CJK_CHARS}]+")
 
@@ -72,7 +79,11 @@ def _prefix(term: str) -> str:
 
 def _spans(text: str, terms) -> list:
     """Character spans of the tokens of ``text`` (NFC) whose index terms are in ``terms``."""
-    folded = text.lower().translate(accent_map)
+    folded = text.lower()
+    if not folded.isascii():
+        # Fold only the letters that need it (translate over the whole text
+        # looks every character up in the map, which is slow).
+        folded = _NON_ASCII.sub(_fold, folded)
     single_cjk = [t for t in terms if is_cjk_term(t) and len(t) == 1]
     if len(folded) != len(text) or single_cjk:
         # Folding changed the length (so offsets would shift), or a lone CJK
