@@ -20,12 +20,13 @@ vectors, which the schema does not use) goes through ``add_reader`` instead.
 import heapq
 import itertools
 from array import array
-from itertools import accumulate
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.columns import TranslatingColumnReader
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from search_index.postings import w3_blocks
 
 # A length byte as the new segment writes it again, and the length read back.
 _LENGTH_OF_BYTE = [byte_to_length(length_to_byte(byte_to_length(b))) if b else 0 for b in range(256)]
@@ -39,25 +40,6 @@ def _length_bytes(reader, fieldname, doccount) -> bytes:
         return bytes(doccount)
     raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
     return raw[:doccount] + bytes(max(0, doccount - len(raw)))
-
-
-def _blocks(matcher):
-    """``(ids, weights, values)`` of each block of a W3 postings matcher."""
-    while matcher.is_active():
-        if matcher._data is None:
-            matcher._read_data()
-        ids, weights, values = matcher._data
-        n = matcher._blocklength
-        if not matcher._byteids:
-            ids = tuple(accumulate(ids))
-        if weights is None:
-            weights = (1.0,) * n
-        elif isinstance(weights, float):
-            weights = (weights,) * n
-        if matcher._values is None:
-            matcher._read_values()
-        yield ids, weights, matcher._values
-        matcher._next_block()
 
 
 def supported(reader) -> bool:
@@ -198,7 +180,7 @@ def _terms_of(source, fieldname, number):
 def _term_postings(matcher, docmap, shift):
     """The live postings of one term, renumbered: ``(ids, weights, values)``."""
     if type(matcher) is W3LeafMatcher:
-        blocks = _blocks(matcher)
+        blocks = w3_blocks(matcher, values=True)
     else:  # postings inlined in the term info
         ids, weights, values = [], [], []
         while matcher.is_active():

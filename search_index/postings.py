@@ -27,8 +27,9 @@ def _unfiltered(matcher):
     return matcher.child if isinstance(matcher, FilterMatcher) else matcher
 
 
-def _w3_blocks(matcher, values: bool):
-    """``(ids, weights, values)`` per block of a W3 matcher (values only if asked)."""
+def w3_blocks(matcher, values: bool):
+    """``(ids, weights, values)`` per block of a W3 matcher (values only if asked;
+    ids as an iterator of document numbers)."""
     while matcher.is_active():
         if matcher._data is None:
             matcher._read_data()
@@ -67,7 +68,7 @@ def blocks(leaf, field: str, text, values: bool = False):
     except TermNotFound:
         return iter(())
     if type(matcher) is W3LeafMatcher and hasattr(matcher, "_read_data"):
-        return _w3_blocks(matcher, values)
+        return w3_blocks(matcher, values)
     return _generic_blocks(matcher, values)
 
 

@@ -129,7 +129,8 @@ def test_a_purge_rewrites_only_the_segments_that_held_the_story(app, db, monkeyp
     withdraw_story(db, media_storage(app), doomed)
     drain(app, db)
     after = {s.segment_id() for s in storage.open_index(app.config["INDEX_DIR"])._segments()}
-    assert len(before - after) == 1 and len(after - before) == 1  # one segment rewritten
+    # One segment rewritten (or dropped, when the story was alone in it); the others untouched.
+    assert len(before - after) == 1 and len(after - before) <= 1
     assert index_contains(app, b"quincemarmalade") == []
     assert find(app, db, "lanterns").total == len(stories)
     curation.unpublish(db, stories[0], None)  # a plain removal leaves the segment as it is
