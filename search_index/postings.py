@@ -11,6 +11,8 @@ Document numbers here are a segment's own and include deleted documents: the
 callers mask those out with the index view's live documents.
 """
 
+import threading
+from collections import OrderedDict
 from itertools import accumulate
 
 import numpy as np
@@ -20,6 +22,14 @@ from whoosh.reading import TermNotFound
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float64)
+
+# Decoded postings of frequent terms, per segment (segments never change, and
+# deleted documents are masked by the caller): unpickling and decompressing
+# Whoosh's blocks is most of the cost of a query of common words. Bounded by
+# the bytes of the arrays kept, least recently used first out; terms with few
+# postings are cheap to read again and are not kept.
+CACHE_BYTES = 48 * 2**20
+CACHE_MIN_POSTINGS = 128
 
 
 def _unfiltered(matcher):
@@ -72,6 +82,69 @@ def blocks(leaf, field: str, text, values: bool = False):
     return _generic_blocks(matcher, values)
 
 
+class _Cache:
+    def __init__(self, max_bytes: int):
+        self.max_bytes, self.bytes = max_bytes, 0
+        self._lock = threading.Lock()
+        self._items: OrderedDict = OrderedDict()
+
+    def get(self, key):
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+            return item
+
+    def put(self, key, ids, weights) -> None:
+        size = ids.nbytes + weights.nbytes
+        with self._lock:
+            if key in self._items or size > self.max_bytes // 4:
+                return
+            self._items[key] = (ids, weights)
+            self.bytes += size
+            while self.bytes > self.max_bytes:
+                _key, (old_ids, old_weights) = self._items.popitem(last=False)
+                self.bytes -= old_ids.nbytes + old_weights.nbytes
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.bytes = 0
+
+
+_cache = _Cache(CACHE_BYTES)
+
+
+def segment_key(leaf) -> tuple | None:
+    """What identifies a segment across readers and index versions: its folder and id."""
+    segment = leaf.segment() if hasattr(leaf, "segment") else None
+    if segment is None:
+        return None
+    return (getattr(leaf.storage(), "folder", ""), segment.segment_id())
+
+
+def cached_postings(leaf, field: str, text, key=None) -> tuple:
+    """``leaf_postings`` through the cache of frequent terms (``key``: the
+    segment_key of ``leaf``, when the caller has it)."""
+    key = key if key is not None else segment_key(leaf)
+    if key is None:
+        return leaf_postings(leaf, field, text)
+    term_key = (key, field, text)
+    found = _cache.get(term_key)
+    if found is not None:
+        return found
+    ids, weights = leaf_postings(leaf, field, text)
+    if len(ids) >= CACHE_MIN_POSTINGS:
+        ids, weights = ids.astype(np.int32), weights.astype(np.float32)
+        _cache.put(term_key, ids, weights)
+    return ids, weights
+
+
+def forget_postings() -> None:
+    """Empty the cache of decoded postings (tests)."""
+    _cache.clear()
+
+
 def leaf_postings(leaf, field: str, text) -> tuple:
     """``(ids, weights)`` arrays of one term in one segment (deleted documents included)."""
     ids, weights = [], []
@@ -93,21 +166,38 @@ def leaf_ids(leaf, field: str, text) -> np.ndarray:
 
 def leaf_values(leaf, field: str, text, wanted: np.ndarray) -> dict:
     """``{docnum: encoded value}`` of one term in one segment, for the document
-    numbers in ``wanted`` (sorted) only: positions for phrase checks."""
+    numbers in ``wanted`` (sorted) only: positions for phrase checks. Blocks
+    holding none of them are skipped unread (their last id is in the block header)."""
     out = {}
     if not len(wanted):
         return out
-    lo, hi = int(wanted[0]), int(wanted[-1])
-    want = set(wanted.tolist())
-    for block_ids, _weights, values in blocks(leaf, field, text, values=True):
-        block_ids = list(block_ids)
-        if not block_ids or block_ids[-1] < lo:
-            continue
-        if block_ids[0] > hi:
-            break
-        for i, docnum in enumerate(block_ids):
-            if docnum in want:
-                out[docnum] = values[i]
+    try:
+        matcher = _unfiltered(leaf.postings(field, text))
+    except TermNotFound:
+        return out
+    want = wanted.tolist()
+    if type(matcher) is not W3LeafMatcher or not hasattr(matcher, "_read_data"):
+        wanted_set = set(want)
+        for ids, _weights, values in _generic_blocks(matcher, True):
+            out.update((d, values[i]) for i, d in enumerate(ids) if d in wanted_set)
+        return out
+    j, n = 0, len(want)
+    while matcher.is_active() and j < n:
+        last = matcher._maxid
+        if want[j] <= last:
+            if matcher._data is None:
+                matcher._read_data()
+            ids = list(accumulate(matcher._data[0])) if not matcher._byteids else list(matcher._data[0])
+            if matcher._values is None:
+                matcher._read_values()
+            values = matcher._values
+            positions = {d: i for i, d in enumerate(ids)}
+            while j < n and want[j] <= last:
+                i = positions.get(want[j])
+                if i is not None:
+                    out[want[j]] = values[i]
+                j += 1
+        matcher._next_block()
     return out
 
 

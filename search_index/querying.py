@@ -17,7 +17,7 @@ from whoosh import query
 from whoosh.qparser import GroupPlugin, MultifieldPlugin, OperatorsPlugin, PhrasePlugin, QueryParser
 
 from search_index.analysis import MAX_SHINGLE, TOKEN_PATTERN, is_cjk_term, nfc
-from search_index.postings import leaf_postings, leaf_values
+from search_index.postings import cached_postings, leaf_values, segment_key
 from search_index.schema import SHINGLE_FIELDS, TEXT_FIELDS
 
 MAX_QUERY_CHARS = 300
@@ -173,6 +173,7 @@ class Postings:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.leaves = [(leaf, offset) for leaf, offset in self.reader.leaf_readers() if leaf.doc_count_all()]
+        self._keys = [segment_key(leaf) for leaf, _offset in self.leaves]
         self.view = view
         self._terms = {}
 
@@ -184,7 +185,7 @@ class Postings:
             parts = []
             if field in self.reader.schema:
                 for i, (leaf, offset) in enumerate(self.leaves):
-                    ids, weights = leaf_postings(leaf, field, text)
+                    ids, weights = cached_postings(leaf, field, text, self._keys[i])
                     if len(ids):
                         parts.append((i, offset, ids, weights))
             self._terms[key] = parts

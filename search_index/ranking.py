@@ -59,7 +59,7 @@ class _Scorer:
         avgfl = self.searcher.avg_field_length(field) or 1
         lengths = self.postings.view.lengths(field)
         for _i, offset, ids, weights in parts:
-            gids = ids + offset
+            gids = ids.astype(np.int64) + offset
             pos = np.searchsorted(self.cand, gids)
             inside = pos < n
             hit = np.zeros(len(gids), dtype=bool)
@@ -68,7 +68,8 @@ class _Scorer:
                 continue
             where = pos[hit]
             present[where] = True
-            score[where] = _bm25(idf, weights[hit], lengths[gids[hit]], avgfl, self.B, self.K1)
+            tf = weights[hit].astype(np.float64)  # float64 throughout, as Whoosh's Python floats
+            score[where] = _bm25(idf, tf, lengths[gids[hit]], avgfl, self.B, self.K1)
         if node.boost != 1.0:
             score = score * node.boost
         return present, score
