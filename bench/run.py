@@ -338,6 +338,9 @@ def main(argv=None):
     out_dir = os.path.join(HERE, "results")
     os.makedirs(out_dir, exist_ok=True)
     name = f"bench{'-peers' if args.peers else ''}-{args.stories}-{results['date'][:10]}"
+    if os.path.exists(os.path.join(out_dir, f"{name}.md")):
+        # A second run on the same day keeps the first: add the time (UTC).
+        name += "-" + results["date"][11:16].replace(":", "")
     text = markdown(results)
     with open(os.path.join(out_dir, f"{name}.json"), "w") as fh:
         json.dump(results, fh, indent=1, ensure_ascii=False)

@@ -201,6 +201,38 @@ def leaf_values(leaf, field: str, text, wanted: np.ndarray) -> dict:
     return out
 
 
+_K, _M, _MARK, _APPENDS = 0x4B, 0x4D, 0x28, 0x65
+
+
+def positions(fmt, value: bytes):
+    """The positions in a Positions-format posting value, as
+    ``fmt.decode_positions`` gives them. Whoosh 2.7.4 writes the count (4 bytes)
+    and then the pickled list of position deltas (protocol 2); the usual lists of
+    small numbers are read straight from their opcodes, anything else by pickle."""
+    if len(value) > 11 and value[4:9] == b"\x80\x02]q\x00":
+        op = value[9]
+        if op == _K and value[11] == 0x61:  # one position, below 256
+            return [value[10]]
+        if op == _M and value[12] == 0x61:  # one position, below 65,536
+            return [value[10] | value[11] << 8]
+        if op == _MARK:
+            out, position, i = [], 0, 10
+            while True:
+                op = value[i]
+                if op == _K:
+                    position += value[i + 1]
+                    i += 2
+                elif op == _M:
+                    position += value[i + 1] | value[i + 2] << 8
+                    i += 3
+                elif op == _APPENDS:
+                    return out
+                else:
+                    break
+                out.append(position)
+    return fmt.decode_positions(value)
+
+
 def term_docs(reader, field: str, text) -> set:
     """The live document numbers (index-wide) of one term; empty when absent."""
     docs = set()

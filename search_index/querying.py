@@ -18,6 +18,7 @@ from whoosh.qparser import GroupPlugin, MultifieldPlugin, OperatorsPlugin, Phras
 
 from search_index.analysis import MAX_SHINGLE, TOKEN_PATTERN, is_cjk_term, nfc
 from search_index.postings import cached_postings, leaf_values, segment_key
+from search_index.postings import positions as decode
 from search_index.schema import SHINGLE_FIELDS, TEXT_FIELDS
 
 MAX_QUERY_CHARS = 300
@@ -229,7 +230,7 @@ def _phrase(node, postings: Postings, candidates: np.ndarray) -> np.ndarray:
         positions = []
         for word in node.words:
             values = leaf_values(leaf, node.fieldname, word, local)
-            positions.append({d: fmt.decode_positions(v) for d, v in values.items()})
+            positions.append({d: decode(fmt, v) for d, v in values.items()})
         for docnum in local.tolist():
             first = positions[0].get(docnum)
             if not first:

@@ -295,7 +295,7 @@ def test_withdrawal_purge_in_the_background(app, db, client):
 def test_fast_postings_equal_whoosh_matchers(app, db):
     """search_index.postings reads Whoosh's blocks directly; it must agree with
     the public matcher API on an index with several segments and deletions."""
-    from search_index.postings import cached_postings, leaf_postings, leaf_values, term_docs
+    from search_index.postings import cached_postings, leaf_postings, leaf_values, positions, term_docs
     from search_index.searchers import searcher
     from search_index.segments import SCORED_FIELDS, segment_data
 
@@ -337,6 +337,10 @@ def test_fast_postings_equal_whoosh_matchers(app, db):
                     got_ids, got_weights = read(leaf, field, text)
                     got = [(d, w) for d, w in zip(got_ids.tolist(), got_weights.tolist(), strict=True)]
                     assert [p for p in got if not leaf.is_deleted(p[0])] == [(d, w) for d, w, _v in expected]
+                fmt = leaf.schema[field].format
+                for _d, _w, value in expected:
+                    if field in ("body", "title"):
+                        assert positions(fmt, value) == fmt.decode_positions(value)
                 wanted = np.array(live[1::3], dtype=np.int64)
                 assert leaf_values(leaf, field, text, wanted) == {
                     d: v for d, _w, v in expected if d in set(wanted.tolist())
