@@ -45,8 +45,8 @@ PARALLEL_REBUILD_MIN = 3000
 MAX_REBUILD_PROCS = 4
 # No segment holds more stories than this: a rebuild writes segments of this
 # size and merges never go beyond it. Purging a withdrawn story rewrites the
-# segments that held it, so this bounds the purge (about 2 s for 5,000 stories
-# on the 2-core machine when quiet) while keeping the segments few (20 at
+# segments that held it, so this bounds the purge (about 2.5 s for 5,000
+# stories on the 2-core machine at load 3) while keeping the segments few (20 at
 # 100,000 stories).
 SEGMENT_STORIES = 5000
 # Merge policy for small segments (each approval adds a one-story segment):
