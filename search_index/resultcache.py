@@ -10,10 +10,10 @@ computed from an older index is ever served; entries of older versions are
 dropped as soon as a newer version is seen.
 
 Memory is bounded: at most MAX_ENTRIES entries per process, least recently used
-first out. An entry holds document numbers (at most the first DEPTH of the
-ranking unless a deeper page was asked for, 8 bytes each), the total, the facet
-counts (a few dozen short tuples) and the query's highlight terms: a few
-kilobytes, so well under 5 MB in all. Entries hold no story text, and the query
+first out. An entry holds document numbers (the first DEPTH of the ranking, or
+as many as a deeper page or an export asked for, at most 5,000; 4 bytes each),
+the total, the facet counts (a few dozen short tuples) and the query's
+highlight terms: a few kilobytes, 25 at most, so at most about 6 MB in all. Entries hold no story text, and the query
 text lives only in this process's memory, as it does while the request runs.
 """
 
@@ -31,7 +31,7 @@ class Entry:
     """What a search computed, apart from the stories shown."""
 
     total: int
-    docnums: tuple  # ranked (or date-ordered) document numbers, the first ``len`` of them
+    docnums: object  # ranked (or date-ordered) document numbers, the first ones: an int32 array
     complete: bool  # docnums holds every match
     facets: dict  # {facet name: [(value, count, selected)]}
     terms: frozenset  # query terms to highlight

@@ -278,11 +278,11 @@ def _compute(db, s, gen, view, text, level, selected, sort, depth, pending) -> E
     total = int(np.count_nonzero(matches))
     facets = view.counts(matches, known)
     if not total:
-        docnums = ()
+        docnums = np.zeros(0, dtype=np.int32)
     elif q is not None and sort == "relevance":
-        docnums = tuple(top_documents(scoring_query(q), postings, matches, depth).tolist())
+        docnums = top_documents(scoring_query(q), postings, matches, depth).astype(np.int32)
     else:
-        docnums = tuple(view.by_date(matches, depth).tolist())
+        docnums = view.by_date(matches, depth).astype(np.int32)
     did_you_mean = None
     if q is not None and total == 0:
         did_you_mean = _suggest(db, s, gen, postings, text, narrowed)
@@ -315,7 +315,7 @@ def _search(
         if entry is None or (not entry.complete and len(entry.docnums) < stop):
             entry = _compute(db, s, gen, view, text, level, selected, sort, max(stop, DEPTH), pending)
             gen.results.put(view.key, key, entry)
-        ids = view.story_ids(entry.docnums[start:stop])
+        ids = view.story_ids(entry.docnums[start:stop].tolist())
     labels = view.labels(READABLE_ACCESS[level])
     facet_counts = {}
     if with_facets:
