@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from search_index.facet_registry import FACETS, RARE_THRESHOLD
-from search_index.segments import segment_data
+from search_index.segments import retain, segment_data
 
 # Below this share of matching documents, counts gather the matches' columns
 # instead of combining whole arrays.
@@ -49,6 +49,7 @@ class IndexView:
             if getattr(leaf, "segment", None) and leaf.segment() is not None
         ]
         self.segments = [segment_data(leaf) for leaf, _offset in leaves]
+        retain([leaf for leaf, _offset in leaves])
         self.offsets = [offset for _leaf, offset in leaves]
         self._starts = np.array(self.offsets, dtype=np.int64)
         self.n = sum(seg.doccount for seg in self.segments)
