@@ -77,7 +77,8 @@ def test_copied_segments_equal_whoosh_merge(corpus, tmp_path):
     shutil.copytree(whoosh_path, ours_path)
 
     def whoosh_merge(writer, segments):
-        from whoosh.reading import SegmentReader
+        # Whoosh's own merge (its SegmentReader as search_index.compaction imports it).
+        from search_index.compaction import SegmentReader
 
         for segment in segments:
             reader = SegmentReader(writer.storage, writer.schema, segment)
