@@ -4,9 +4,15 @@
 Who sees what is decided inside the search: the set of documents a viewer may
 read (by the access level stored in the index) is intersected with the matches
 before anything is counted or ranked, so neither counts nor results can reveal
-a story the viewer may not see. Stories with changes still waiting in the
-outbox are left out until the drain has applied them, so a stale index entry
-is never shown. The query text is never logged or stored.
+a story the viewer may not see; a chosen facet value that no story the viewer
+may read has (or a rare one that fewer than RARE_THRESHOLD matches share) is a
+value found nowhere. Stories with changes still waiting in the outbox are left
+out until the drain has applied them, so a stale index entry is never shown.
+
+A search is matched (querying), ranked (ranking) and counted (facets.IndexView)
+once; its total, counts and first DEPTH documents are then remembered by the
+generation's ResultCache under the index version, so page 2 and a repeat only
+load the stories shown. The query text is never logged or stored.
 """
 
 import logging
