@@ -150,9 +150,10 @@ def _status(rng):
     return "approved", None, 0
 
 
-def generate(db, stories=20_000, seed=1, batch=1000):
+def generate(db, stories=20_000, seed=1, batch=1000, make_id=new_id):
     """Fill ``db`` (already migrated or not) with ``stories`` stories, nearly all
-    approved (see ``_status``). Returns their ids."""
+    approved (see ``_status``). Returns their ids. ``make_id`` makes each id (the
+    search tests pass a counter, so that their fixed corpus is the same each time)."""
     migrate(db)
     writer = StoryWriter(seed)
     rng = writer.rng
@@ -161,7 +162,7 @@ def generate(db, stories=20_000, seed=1, batch=1000):
     for start in range(0, stories, batch):
         rows, themes, tags, consents = [], [], [], []
         for _ in range(start, min(start + batch, stories)):
-            sid = new_id()
+            sid = make_id()
             ids.append(sid)
             status, embargo_until, embargo_released = _status(rng)
             rows.append(

@@ -67,6 +67,18 @@ def cached_data(stories: int, seed: int, fresh: bool) -> tuple[str, dict]:
         )
     with open(info_path) as fh:
         info = json.load(fh)
+    from bench.build import INDEX_LAYOUT
+
+    if info.get("index_layout") != INDEX_LAYOUT:
+        print("Rebuilding the cached index (the index layout changed)...", file=sys.stderr)
+        subprocess.run(
+            [sys.executable, "-m", "bench.build", "--data", cache, "--reindex"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            cwd=ROOT,
+        )
+        with open(info_path) as fh:
+            info = json.load(fh)
     if info.get("fts5_version") != fts5.VERSION:
         print("Rebuilding the FTS5 tables (their layout changed)...", file=sys.stderr)
         started = time.perf_counter()
@@ -326,6 +338,9 @@ def main(argv=None):
     out_dir = os.path.join(HERE, "results")
     os.makedirs(out_dir, exist_ok=True)
     name = f"bench{'-peers' if args.peers else ''}-{args.stories}-{results['date'][:10]}"
+    if os.path.exists(os.path.join(out_dir, f"{name}.md")):
+        # A second run on the same day keeps the first: add the time (UTC).
+        name += "-" + results["date"][11:16].replace(":", "")
     text = markdown(results)
     with open(os.path.join(out_dir, f"{name}.json"), "w") as fh:
         json.dump(results, fh, indent=1, ensure_ascii=False)

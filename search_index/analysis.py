@@ -49,6 +49,8 @@ _CJK = (
 # (Latin, Vietnamese, digits...). Apostrophes and hyphens split words, as in
 # Whoosh's default tokenizer.
 TOKEN_PATTERN = re.compile(f"(?P<cjk>[{_CJK}]+)|(?P<word>[^\\W_{_CJK}]+)")
+# The CJK ranges, for patterns built elsewhere.
+CJK_CHARS = _CJK
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 
 # Whoosh's English stop words plus the fragments apostrophes leave behind

@@ -194,3 +194,5 @@ FACETS = (
     ),
 )
 FACETS_BY_NAME = {facet.name: facet for facet in FACETS}
+# Every index field that holds facet values (a facet with a public field has two).
+FACET_FIELDS = tuple(field for facet in FACETS for field, _values in facet.fields())

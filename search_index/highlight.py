@@ -6,9 +6,13 @@ stemming to each word (cached) and the same bigrams to CJK runs, and marks the
 tokens whose terms the query asked for.
 """
 
-from markupsafe import Markup, escape
+import re
+from functools import lru_cache
 
-from search_index.analysis import nfc, scan
+from markupsafe import Markup, escape
+from whoosh.support.charset import accent_map
+
+from search_index.analysis import CJK_CHARS, is_cjk_term, nfc, normalize_word, scan
 
 SNIPPET_CHARS = 240
 _LEAD = 40  # characters of context shown before the first match
@@ -54,12 +58,64 @@ def _render(text, start, end, spans) -> Markup:
     return Markup("").join(parts)
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _fold(match) -> str:
+    return match.group(0).translate(accent_map)
+
+
+# A run of word characters (not CJK), as TOKEN_PATTERN's "word" group.
+_WORD_RUN = re.compile(f"[^\\W_{CJK_CHARS}]+")
+
+
+@lru_cache(maxsize=4096)
+def _prefix(term: str) -> str:
+    """How every word that stems to ``term`` begins once lowercased and accent
+    folded: Porter's stemmer only removes or replaces letters at the end, and
+    never more than the stem's last two."""
+    return term[: max(2, len(term) - 2)]
+
+
+def _spans(text: str, terms) -> list:
+    """Character spans of the tokens of ``text`` (NFC) whose index terms are in ``terms``."""
+    folded = text.lower()
+    if not folded.isascii():
+        # Fold only the letters that need it (translate over the whole text
+        # looks every character up in the map, which is slow).
+        folded = _NON_ASCII.sub(_fold, folded)
+    single_cjk = [t for t in terms if is_cjk_term(t) and len(t) == 1]
+    if len(folded) != len(text) or single_cjk:
+        # Folding changed the length (so offsets would shift), or a lone CJK
+        # character is asked for: tokenize the whole text.
+        return [(start, end) for term, start, end in scan(text) if term in terms]
+    spans = []
+    seen = set()
+    for prefix in {_prefix(t) for t in terms if not is_cjk_term(t)}:
+        at = folded.find(prefix)
+        while at >= 0:
+            # Only where a word starts; stem the whole word and compare.
+            if (at == 0 or not _WORD_RUN.match(folded, at - 1)) and at not in seen:
+                seen.add(at)
+                end = _WORD_RUN.match(folded, at).end()
+                if normalize_word(text[at:end]) in terms:
+                    spans.append((at, end))
+            at = folded.find(prefix, at + 1)
+    for term in terms:
+        if is_cjk_term(term):  # a bigram: every occurrence is a token
+            at = text.find(term)
+            while at >= 0:
+                spans.append((at, at + len(term)))
+                at = text.find(term, at + 1)
+    return spans
+
+
 def _densest(text: str | None, terms, width: int):
     """``(matches, snippet)`` for the densest window of ``text``, or None."""
     if not text or not terms:
         return None
     text = " ".join(nfc(text).split())
-    spans = [(start, end) for term, start, end in scan(text) if term in terms]
+    spans = _spans(text, terms)
     if not spans:
         return None
     spans = _merge(spans)

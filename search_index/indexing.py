@@ -11,6 +11,7 @@ with the process).
 
 import contextlib
 import logging
+import multiprocessing
 import os
 import threading
 import time
@@ -19,8 +20,10 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from archive import outbox
+from archive.db import open_db
 from archive.stories import load_published, published_ids
 from search_index import lease, storage
+from search_index.compaction import copy_segments
 from search_index.documents import iter_documents, to_document
 from search_index.schema import build_schema
 
@@ -38,11 +41,24 @@ LEASE = "search-index"
 # Whoosh's own per-generation lock: uncontended under ours, but never zero.
 _WHOOSH_LOCK_TIMEOUT = 10.0
 _BATCH = 200
-# Rebuilds of at least this many stories use several processes (one Whoosh
-# segment each): about 440 stories/s on two cores against 245 with one.
+# Rebuilds of at least this many stories use several processes (each writing
+# whole segments): about 440 stories/s on two cores against 245 with one.
 # Smaller archives, and every test, stay in one process.
 PARALLEL_REBUILD_MIN = 3000
 MAX_REBUILD_PROCS = 4
+# No segment holds more stories than this: a rebuild writes segments of this
+# size and merges never go beyond it. Purging a withdrawn story rewrites the
+# segments that held it, so this bounds the purge (about 2.5 s for 5,000
+# stories on the 2-core machine at load 3) while keeping the segments few (20 at
+# 100,000 stories).
+SEGMENT_STORIES = 5000
+# Merge policy for small segments (each approval adds a one-story segment):
+# segments are grouped in tiers by live stories (under 8, under 64, under 512,
+# more); when MERGE_FACTOR segments share one of the three small tiers, they
+# are merged into one, which then belongs to the next tier up. Larger segments
+# are only rewritten when a purge needs it.
+MERGE_FACTOR = 8
+_TIERS = (8, 64, 512)
 
 
 class IndexBusy(Exception):
@@ -83,43 +99,102 @@ def _writer(ix):
     return ix.writer(**_WRITER_ARGS)
 
 
-def merge_segments_with_deletions(writer, segments: list) -> list:
-    """Merge policy for withdrawals: rewrite every segment that holds deleted
-    documents, so that nothing of a withdrawn story survives in the index files
-    (Whoosh otherwise only marks a document deleted). Other segments are kept."""
-    from whoosh.reading import SegmentReader
+def segments_holding(ix, story_ids) -> list:
+    """Segment ids of the segments whose deleted documents include a version of
+    one of ``story_ids``: after a withdrawal, the segments whose files still
+    hold its words."""
+    wanted, found = set(story_ids), []
+    if not wanted:
+        return found
+    with ix.reader() as reader:
+        for leaf, _offset in reader.leaf_readers():
+            segment = leaf.segment() if hasattr(leaf, "segment") else None
+            if segment is None or not segment.has_deletions():
+                continue
+            ids = leaf.column_reader("id") if leaf.has_column("id") else None
+            for docnum in segment.deleted_docs():
+                story_id = ids[docnum] if ids is not None else leaf.stored_fields(docnum).get("id")
+                if story_id in wanted:
+                    found.append(segment.segment_id())
+                    break
+    return found
 
-    kept = []
+
+def _tier(segment) -> int:
+    live = segment.doc_count()
+    for tier, bound in enumerate(_TIERS):
+        if live < bound:
+            return tier
+    return len(_TIERS)
+
+
+def merge_plan(segments, purge: set) -> list:
+    """Groups of segments to rewrite, each into one new segment (see
+    MERGE_FACTOR and SEGMENT_STORIES): every segment in ``purge`` (segment
+    ids), alone or with small ones; and MERGE_FACTOR small segments of one tier.
+    A group never holds more than SEGMENT_STORIES live stories."""
+    groups, used = [], set()
     for segment in segments:
-        if segment.has_deletions():
-            reader = SegmentReader(writer.storage, writer.schema, segment)
-            writer.add_reader(reader)
-            reader.close()
-        else:
-            kept.append(segment)
-    return kept
+        if segment.segment_id() in purge:
+            groups.append([segment])
+            used.add(segment.segment_id())
+    for tier in range(len(_TIERS)):
+        same = sorted(
+            (s for s in segments if s.segment_id() not in used and _tier(s) == tier),
+            key=lambda s: s.doc_count(),
+        )
+        while len(same) >= MERGE_FACTOR:
+            group, same = same[:MERGE_FACTOR], same[MERGE_FACTOR:]
+            if sum(s.doc_count() for s in group) <= SEGMENT_STORIES:
+                groups.append(group)
+                used.update(s.segment_id() for s in group)
+    return groups
 
 
-def _write(root: str, edit, purge: bool) -> None:
-    """Open a writer, let ``edit(writer)`` change documents (it returns whether it
-    changed any), then commit, rewriting segments with deletions when ``purge``.
-    Caller holds the lock."""
+def _rewrite(root: str, group_ids: list) -> None:
+    """One commit that rewrites the segments ``group_ids`` (segment ids) into a
+    single new segment without their deleted documents. Caller holds the lock."""
     writer = _writer(storage.open_index(root))
     try:
-        if not (edit(writer) or purge):
-            # Nothing to do (e.g. a story that was never indexed): no new index
-            # version, so searchers need not reopen.
-            writer.cancel()
-            return
-        writer.commit(mergetype=merge_segments_with_deletions if purge else None)
+
+        def policy(w, segments):
+            chosen = [s for s in segments if s.segment_id() in group_ids]
+            copy_segments(w, chosen)
+            return [s for s in segments if s.segment_id() not in group_ids]
+
+        writer.commit(mergetype=policy)
     except BaseException:
         if not writer.is_closed:
             writer.cancel()
         raise
+
+
+def _write(root: str, edit, purge_ids=()) -> None:
+    """Open a writer, let ``edit(writer)`` change documents (it returns whether it
+    changed any) and commit them as a new segment; then merge small segments and,
+    for ``purge_ids`` (withdrawn or redacted stories), rewrite the segments that
+    still hold their words. Caller holds the lock."""
+    ix = storage.open_index(root)
+    writer = _writer(ix)
+    try:
+        if edit(writer):
+            writer.commit(merge=False)
+        else:
+            # Nothing to do (e.g. a story that was never indexed): no new index
+            # version, so searchers need not reopen.
+            writer.cancel()
+    except BaseException:
+        if not writer.is_closed:
+            writer.cancel()
+        raise
+    ix = storage.open_index(root)
+    purge = set(segments_holding(ix, purge_ids))
+    for group in merge_plan(ix._segments(), purge):
+        _rewrite(root, [s.segment_id() for s in group])
     storage.write_manifest(storage.generation_path(root, storage.current_generation(root)))
 
 
-def _apply(db: sqlite_utils.Database, root: str, story_ids, purge: bool) -> None:
+def _apply(db: sqlite_utils.Database, root: str, story_ids, purge_ids=()) -> None:
     """Index or remove each story as SQLite says now. Caller holds the lock."""
     stories = load_published(db, story_ids)
 
@@ -133,7 +208,7 @@ def _apply(db: sqlite_utils.Database, root: str, story_ids, purge: bool) -> None
                 changed = writer.delete_by_term("id", story_id) > 0 or changed
         return changed
 
-    _write(root, edit, purge)
+    _write(root, edit, purge_ids)
 
 
 def _drain_locked(db: sqlite_utils.Database, root: str, defer_purge: bool = False) -> int:
@@ -150,8 +225,8 @@ def _drain_locked(db: sqlite_utils.Database, root: str, defer_purge: bool = Fals
         if not rows:
             return applied
         after = rows[-1]["id"]
-        purge = any(r["purge"] for r in rows)
-        _apply(db, root, [r["story_id"] for r in rows], purge=purge and not defer_purge)
+        purge_ids = set() if defer_purge else {r["story_id"] for r in rows if r["purge"]}
+        _apply(db, root, [r["story_id"] for r in rows], purge_ids)
         outbox.done(db, [r["id"] for r in rows if not (defer_purge and r["purge"])])
         applied += len(rows)
 
@@ -242,7 +317,7 @@ def index_story(
     with storage.writer_lock(root, timeout) as held:
         if not held:
             raise IndexBusy("the search index is busy")
-        _apply(db, root, [story_id], purge=False)
+        _apply(db, root, [story_id])
     return bool(load_published(db, [story_id]))
 
 
@@ -256,7 +331,50 @@ def remove_story(
     with storage.writer_lock(root, timeout) as held:
         if not held:
             raise IndexBusy("the search index is busy")
-        _write(root, lambda writer: writer.delete_by_term("id", story_id) > 0, purge)
+        _write(root, lambda writer: writer.delete_by_term("id", story_id) > 0, [story_id] if purge else ())
+
+
+def _database_file(db) -> str | None:
+    """The file of ``db`` (None for an in-memory database)."""
+    for _seq, name, path in db.execute("PRAGMA database_list"):
+        if name == "main":
+            return path or None
+    return None
+
+
+def _build_segment(task) -> tuple:
+    """Index one chunk of stories as one new segment, without committing it
+    (the rebuild commits all segments at once). ``task`` is (database or its
+    file, generation path, story ids); runs in a worker process for large
+    rebuilds. Returns (segment or None, stories indexed)."""
+    source, path, story_ids = task
+    db = open_db(source) if isinstance(source, str) else source
+    try:
+        ix = storage.open_index_path(path)
+        # No Whoosh lock: the rebuild holds ours, and nobody else knows this generation yet.
+        writer = ix.writer(
+            _lk=False, **{k: v for k, v in _WRITER_ARGS.items() if k not in ("timeout", "delay")}
+        )
+        count = 0
+        try:
+            for doc in iter_documents(db, story_ids):
+                writer.add_document(**doc)
+                count += 1
+            if not count:
+                writer.cancel()
+                return None, 0
+            segment = writer._finalize_segment()
+            # Not writer._finish(): it would delete the temporary folder that
+            # the other processes' writers share; the committing writer does.
+            writer.is_closed = True
+        except BaseException:
+            if not writer.is_closed:
+                writer.cancel()
+            raise
+        return segment, count
+    finally:
+        if db is not source:
+            db.close()
 
 
 def _rebuild_locked(db: sqlite_utils.Database, root: str) -> RebuildResult:
@@ -270,21 +388,23 @@ def _rebuild_locked(db: sqlite_utils.Database, root: str) -> RebuildResult:
     last = db.execute("SELECT max(id) FROM index_outbox").fetchone()[0] or 0
     ids = published_ids(db)
     name, path = storage.new_generation(root)
-    count = 0
     try:
         ix = storage.create_index(path, build_schema())
-        procs = min(os.cpu_count() or 1, MAX_REBUILD_PROCS)
+        chunks = [ids[i : i + SEGMENT_STORIES] for i in range(0, len(ids), SEGMENT_STORIES)]
+        procs = min(os.cpu_count() or 1, MAX_REBUILD_PROCS, len(chunks))
+        database = _database_file(db)
         # Forking is safe only while this process runs a single thread.
-        if len(ids) >= PARALLEL_REBUILD_MIN and procs > 1 and threading.active_count() == 1:
-            # Whoosh's multiprocessing writer: each process writes its own segment.
-            writer = ix.writer(procs=procs, multisegment=True, batchsize=200, **_WRITER_ARGS)
+        if len(ids) >= PARALLEL_REBUILD_MIN and procs > 1 and database and threading.active_count() == 1:
+            with multiprocessing.get_context("fork").Pool(procs) as pool:
+                built = pool.map(_build_segment, [(database, path, chunk) for chunk in chunks], chunksize=1)
         else:
-            writer = _writer(ix)
+            built = [_build_segment((db, path, chunk)) for chunk in chunks]
+        segments = [segment for segment, _count in built if segment is not None]
+        count = sum(n for _segment, n in built)
+        # One commit lists every segment, in the order of the stories.
+        writer = _writer(ix)
         try:
-            for doc in iter_documents(db, ids):
-                writer.add_document(**doc)
-                count += 1
-            writer.commit(merge=False)
+            writer.commit(mergetype=lambda _writer, _old: list(segments))
         except BaseException:
             if not writer.is_closed:
                 writer.cancel()

@@ -5,18 +5,20 @@ parentheses, and nothing else: no field, wildcard, range, boost or fuzzy syntax,
 since the default parser answers field queries on anything indexed and a leading
 wildcard scans every term. Queries are capped in length and in number of terms.
 
-Matching documents are counted as sets of document numbers built from the
-terms' postings (intersection for AND, union for OR), never by scoring every
-match; Whoosh scores only as far as the page being shown.
+Matching documents are found as boolean arrays over the document numbers,
+built from the terms' postings (and for AND, or for OR), never by scoring every
+match; search_index.ranking then scores those candidates only.
 """
 
 import re
 
+import numpy as np
 from whoosh import query
 from whoosh.qparser import GroupPlugin, MultifieldPlugin, OperatorsPlugin, PhrasePlugin, QueryParser
 
 from search_index.analysis import MAX_SHINGLE, TOKEN_PATTERN, is_cjk_term, nfc
-from search_index.postings import term_docs
+from search_index.postings import cached_postings, leaf_values, segment_key
+from search_index.postings import positions as decode
 from search_index.schema import SHINGLE_FIELDS, TEXT_FIELDS
 
 MAX_QUERY_CHARS = 300
@@ -164,11 +166,45 @@ def positive_terms(q) -> set:
     return terms
 
 
-def _confirm(q, searcher, candidates: set) -> set:
-    """Those ``candidates`` that ``q`` matches, skipping through its matcher."""
+class Postings:
+    """The postings of the terms one request asks for, read once from each
+    segment and shared by matching and ranking."""
+
+    def __init__(self, searcher, view):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.leaves = [(leaf, offset) for leaf, offset in self.reader.leaf_readers() if leaf.doc_count_all()]
+        self._keys = [segment_key(leaf) for leaf, _offset in self.leaves]
+        self.view = view
+        self._terms = {}
+
+    def parts(self, field: str, text) -> list:
+        """``[(segment number, offset, ids, weights)]`` of one term, segment by segment."""
+        key = (field, text)
+        parts = self._terms.get(key)
+        if parts is None:
+            parts = []
+            if field in self.reader.schema:
+                for i, (leaf, offset) in enumerate(self.leaves):
+                    ids, weights = cached_postings(leaf, field, text, self._keys[i])
+                    if len(ids):
+                        parts.append((i, offset, ids, weights))
+            self._terms[key] = parts
+        return parts
+
+    def mask(self, field: str, text) -> np.ndarray:
+        """The documents (deleted ones included) holding one term."""
+        mask = np.zeros(self.view.n, dtype=bool)
+        for _i, offset, ids, _weights in self.parts(field, text):
+            mask[ids + offset] = True
+        return mask
+
+
+def _confirm(q, searcher, candidates: np.ndarray) -> np.ndarray:
+    """Those ``candidates`` that ``q`` matches, skipping through Whoosh's matcher."""
     matcher = q.matcher(searcher)
-    found = set()
-    for docnum in sorted(candidates):
+    found = np.zeros(len(candidates), dtype=bool)
+    for docnum in np.flatnonzero(candidates).tolist():
         if not matcher.is_active():
             break
         if matcher.id() < docnum:
@@ -176,25 +212,51 @@ def _confirm(q, searcher, candidates: set) -> set:
             if not matcher.is_active():
                 break
         if matcher.id() == docnum:
-            found.add(docnum)
+            found[docnum] = True
     return found
 
 
-def matching_docs(q, searcher, universe: set) -> set:
-    """Document numbers (within ``universe``, the live documents) that ``q`` matches."""
-    reader = searcher.reader()
+def _phrase(node, postings: Postings, candidates: np.ndarray) -> np.ndarray:
+    """Those ``candidates`` (which hold every word) where the words follow each
+    other in ``node.fieldname``, read from the postings' positions."""
+    if node.slop != 1:
+        return _confirm(node, postings.searcher, candidates)
+    fmt = postings.reader.schema[node.fieldname].format
+    found = np.zeros(len(candidates), dtype=bool)
+    for leaf, offset in postings.leaves:
+        local = np.flatnonzero(candidates[offset : offset + leaf.doc_count_all()])
+        if not len(local):
+            continue
+        positions = []
+        for word in node.words:
+            values = leaf_values(leaf, node.fieldname, word, local)
+            positions.append({d: decode(fmt, v) for d, v in values.items()})
+        for docnum in local.tolist():
+            first = positions[0].get(docnum)
+            if not first:
+                continue
+            later = [set(p.get(docnum, ())) for p in positions[1:]]
+            if any(all(start + i + 1 in later[i] for i in range(len(later))) for start in first):
+                found[offset + docnum] = True
+    return found
+
+
+def matching_docs(q, postings: Postings, universe: np.ndarray) -> np.ndarray:
+    """The documents (within ``universe``, the live ones) that ``q`` matches, as a boolean array."""
+    searcher = postings.searcher
+    n = len(universe)
 
     def docs(node, candidates=None):
         if node is query.NullQuery or isinstance(node, type(query.NullQuery)):
-            return set()
+            return np.zeros(n, dtype=bool)
         if isinstance(node, query.Term):
-            return term_docs(reader, node.fieldname, node.text)
+            return postings.mask(node.fieldname, node.text)
         if isinstance(node, query.Every):
-            return set(universe)
+            return universe.copy()
         if isinstance(node, query.Not):
-            return universe - docs(node.query)
+            return universe & ~docs(node.query)
         if isinstance(node, query.Or):
-            result = set()
+            result = np.zeros(n, dtype=bool)
             for child in node.subqueries:
                 result |= docs(child)
             return result
@@ -203,27 +265,27 @@ def matching_docs(q, searcher, universe: set) -> set:
             negative = [c.query for c in node.subqueries if isinstance(c, query.Not)]
             cheap = [c for c in positive if isinstance(c, (query.Term, query.Or, query.And))]
             costly = [c for c in positive if c not in cheap]
-            sets = sorted((docs(c) for c in cheap), key=len)
-            if sets:
-                result = sets[0].intersection(*sets[1:]) if len(sets) > 1 else sets[0]
-            else:
-                result = set(universe) if not costly else None
+            result = universe.copy() if candidates is None else candidates.copy()
+            for child in cheap:
+                result &= docs(child)
             for child in costly:
-                result = docs(child, result)
+                if result.any():
+                    result = docs(child, result)
             for child in negative:
-                if result:
-                    result -= docs(child)
-            return result or set()
+                if result.any():
+                    result &= ~docs(child)
+            return result
         if isinstance(node, query.Phrase):
-            # Candidates have every word; the phrase matcher checks positions only in them.
-            sets = sorted((term_docs(reader, node.fieldname, w) for w in node.words), key=len)
-            found = sets[0].intersection(*sets[1:]) if sets else set()
-            if candidates is not None:
-                found &= candidates
-            return _confirm(node, searcher, found) if found else set()
+            # Candidates have every word; positions are compared only for them.
+            found = universe.copy() if candidates is None else candidates.copy()
+            for word in node.words:
+                found &= postings.mask(node.fieldname, word)
+            return _phrase(node, postings, found) if found.any() else found
         # Anything else: Whoosh's own matcher.
         if candidates is not None:
             return _confirm(node, searcher, candidates)
-        return set(searcher.docs_for_query(node))
+        mask = np.zeros(n, dtype=bool)
+        mask[list(searcher.docs_for_query(node))] = True
+        return mask
 
     return docs(q) & universe

@@ -13,6 +13,7 @@ import threading
 from collections import OrderedDict
 
 from search_index.facets import IndexView
+from search_index.resultcache import ResultCache
 from search_index.storage import IndexUnavailable, current_generation, open_index
 
 MAX_IDLE = 4  # idle searchers kept per index
@@ -31,6 +32,8 @@ class _Generation:
         self.idle = []
         self.closed = False
         self.parser = None
+        # Recent searches of this generation (keyed by version, so never stale).
+        self.results = ResultCache()
         self._view = None
         self._view_lock = threading.Lock()
 
@@ -43,7 +46,7 @@ class _Generation:
         with self._view_lock:
             view = self._view
             if view is None or view.version != version:
-                view = IndexView(searcher)
+                view = IndexView(searcher, self.name)
                 # Keep the newest: a slow thread on an old version must not replace it.
                 if self._view is None or self._view.version <= view.version:
                     self._view = view

@@ -197,6 +197,11 @@ def create_index(path: str, schema):
     return whoosh_index.create_in(path, schema, indexname=INDEX_NAME)
 
 
+def open_index_path(path: str):
+    """Open the Whoosh index in the generation directory ``path``."""
+    return whoosh_index.open_dir(path, indexname=INDEX_NAME)
+
+
 def open_index(root: str, name: str | None = None):
     """Open the live generation (or ``name``). Raises IndexUnavailable."""
     name = name or current_generation(root)

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 
+import numpy as np
 import pytest
 
 import search_index
@@ -294,8 +295,9 @@ def test_withdrawal_purge_in_the_background(app, db, client):
 def test_fast_postings_equal_whoosh_matchers(app, db):
     """search_index.postings reads Whoosh's blocks directly; it must agree with
     the public matcher API on an index with several segments and deletions."""
-    from search_index.postings import term_docs
+    from search_index.postings import cached_postings, leaf_postings, leaf_values, positions, term_docs
     from search_index.searchers import searcher
+    from search_index.segments import SCORED_FIELDS, segment_data
 
     for batch in range(3):
         for i in range(150):  # more than one 128-posting block per term
@@ -321,4 +323,32 @@ def test_fast_postings_equal_whoosh_matchers(app, db):
         ]:
             expected = set(s.docs_for_query(search_index.querying.query.Term(field, text)))
             assert term_docs(reader, field, text) == expected
+        # Weights, positions and field lengths, segment by segment. The fast readers
+        # may include deleted documents (callers mask them): live ones must be exact.
+        for leaf, _offset in reader.leaf_readers():
+            live = [d for d in range(leaf.doc_count_all()) if not leaf.is_deleted(d)]
+            for field, text in [("body", "rice"), ("body", "egret"), ("title", "rice"), ("body", "absent")]:
+                matcher = leaf.postings(field, text) if (field, text) in leaf else None
+                expected = []
+                while matcher is not None and matcher.is_active():
+                    expected.append((matcher.id(), matcher.weight(), matcher.value()))
+                    matcher.next()
+                for read in (leaf_postings, cached_postings):
+                    got_ids, got_weights = read(leaf, field, text)
+                    got = [(d, w) for d, w in zip(got_ids.tolist(), got_weights.tolist(), strict=True)]
+                    assert [p for p in got if not leaf.is_deleted(p[0])] == [(d, w) for d, w, _v in expected]
+                fmt = leaf.schema[field].format
+                for _d, _w, value in expected:
+                    if field in ("body", "title"):
+                        assert positions(fmt, value) == fmt.decode_positions(value)
+                wanted = np.array(live[1::3], dtype=np.int64)
+                assert leaf_values(leaf, field, text, wanted) == {
+                    d: v for d, _w, v in expected if d in set(wanted.tolist())
+                }
+            data = segment_data(leaf)
+            for field in SCORED_FIELDS:
+                assert data.lengths(field).tolist() == [
+                    leaf.doc_field_length(d, field, 1) or 0 for d in range(leaf.doc_count_all())
+                ]
+            assert data.ids.tolist() == [leaf.stored_fields(d)["id"] for d in range(leaf.doc_count_all())]
     assert find(app, db, "egret").total == len(doomed) - 40
