@@ -150,13 +150,17 @@ def _status(rng):
     return "approved", None, 0
 
 
-def generate(db, stories=20_000, seed=1, batch=1000, make_id=new_id):
+def generate(db, stories=20_000, seed=1, batch=1000, make_id=new_id, identity_public_share=0.5):
     """Fill ``db`` (already migrated or not) with ``stories`` stories, nearly all
     approved (see ``_status``). Returns their ids. ``make_id`` makes each id (the
-    search tests pass a counter, so that their fixed corpus is the same each time)."""
+    search tests pass a counter, so that their fixed corpus is the same each time).
+    ``identity_public_share`` of the contributors show their identity words to the
+    public; that choice is drawn from a generator of its own, so the stories are the
+    same whatever the share."""
     migrate(db)
     writer = StoryWriter(seed)
     rng = writer.rng
+    identity_rng = random.Random(seed * 104729)
     ids = []
     consent_id = (db.execute("SELECT coalesce(max(id), 0) FROM consent_records").fetchone()[0]) + 1
     for start in range(0, stories, batch):
@@ -198,7 +202,7 @@ def generate(db, stories=20_000, seed=1, batch=1000, make_id=new_id):
                     "quotation": rng.randint(0, 1),
                     "embargo_until": embargo_until,
                     "adult": 1,
-                    "identity_public": rng.randint(0, 1),
+                    "identity_public": int(identity_rng.random() < identity_public_share),
                 }
             )
             consent_id += 1
