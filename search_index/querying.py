@@ -26,10 +26,16 @@ MAX_TERMS = 24
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
+# Phrase quotes as other keyboards type them (curly, CJK corner brackets, full-width)
+# read as the plain double quote the query syntax uses.
+_PHRASE_QUOTES = str.maketrans({ch: '"' for ch in "“”„«»「」『』＂"})
+
+
 def cap_query(text: str | None) -> tuple[str, bool]:
     """The query text trimmed to MAX_QUERY_CHARS characters and MAX_TERMS tokens
-    (a CJK run of n characters counts as n-1 tokens). Returns (text, was_capped)."""
-    text = _CONTROL.sub(" ", nfc(text or "")).strip()
+    (a CJK run of n characters counts as n-1 tokens), with typographic and CJK
+    phrase quotes read as ``"``. Returns (text, was_capped)."""
+    text = _CONTROL.sub(" ", nfc(text or "")).translate(_PHRASE_QUOTES).strip()
     capped = False
     if len(text) > MAX_QUERY_CHARS:
         text, capped = text[:MAX_QUERY_CHARS], True

@@ -393,3 +393,12 @@ def test_facet_labels_keep_the_common_spelling(app, db):
     values = {v.value: (v.label, v.count) for v in find(app, db, "spelling").facets["heritage"]}
     assert values["korean"] == ("Korean", 3)
     assert find(app, db, "spelling", filters={"heritage": ["KOREAN"]}).total == 3
+
+
+def test_phrases_typed_with_cjk_or_curly_quotes_are_phrases(app, db):
+    story_id = publish(db, title="Lanterns", body="We carried paper lanterns to the river." + FILLER)
+    other = publish(db, title="Paper", body="The lanterns were red and the paper was thin." + FILLER)
+    drain(app, db)
+    for typed in ('"paper lanterns"', "“paper lanterns”", "「paper lanterns」", "『paper lanterns』"):
+        assert find(app, db, typed).ids == [story_id], typed
+    assert set(find(app, db, "paper lanterns").ids) == {story_id, other}
