@@ -40,6 +40,16 @@ accesslog = "-"
 errorlog = "-"
 loglevel = "info"
 
+
+def post_worker_init(worker):
+    """Each worker starts its background thread at once: it finishes work a dead
+    worker left and reads the search index before the first request comes."""
+    from stories import background
+
+    if hasattr(worker.wsgi, "config"):  # the Flask app (not gunicorn's stand-in after a failed load)
+        background.start(worker.wsgi)
+
+
 # X-Forwarded-Proto is believed only from the proxy on this machine.
 forwarded_allow_ips = "127.0.0.1,::1"
 # gunicorn's control socket would sit in the home directory, shared by every

@@ -16,6 +16,7 @@ first; ``index_dir`` is always given by the caller):
 - ``busy(db)``: another process holds the index lease and will drain what waits
 - ``rebuild(db, *, index_dir)`` -> RebuildResult, ``check(db, *, index_dir)`` -> [difference],
   ``ensure_index(db, *, index_dir)``
+- ``warm(index_dir=...)`` reads the live index's per-segment data ahead of the first search
 - ``FACETS``: the facet registry (one declaration per facet); ``facet_key``;
   ``strip_marks`` (a highlighted snippet as plain text); ``MAX_QUERY_CHARS``.
 """
@@ -46,6 +47,7 @@ from search_index.searching import (
     SearchUnavailable,
     more_like_this,
     search,
+    warm,
 )
 
 __all__ = [
@@ -76,4 +78,5 @@ __all__ = [
     "search",
     "strip_marks",
     "sync",
+    "warm",
 ]

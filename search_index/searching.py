@@ -381,6 +381,23 @@ def _search(
     )
 
 
+def warm(*, index_dir: IndexDir) -> bool:
+    """Read the live index's per-segment data now (its IndexView), so that this
+    process's first search does not pay for it. True when there was an index to
+    read; never raises (a cold search later simply reads it then)."""
+    root = index_root(index_dir)
+    try:
+        with searcher(root) as (s, gen):
+            view = gen.view(s)
+            view.date_rank()
+            for access_levels in READABLE_ACCESS.values():
+                view.labels(access_levels)
+        return True
+    except Exception:
+        forget(root)
+        return False
+
+
 def more_like_this(
     db: sqlite_utils.Database, story_id: str, *, index_dir: IndexDir, level: str = PUBLIC, limit: int = 5
 ) -> list:

@@ -8,7 +8,9 @@ pokes it, it:
   index lease (this is where a withdrawal's segment rewrite runs, after the
   response, and where work that a killed worker left behind is picked up);
 - on its first round, and hourly after that, finishes or undoes media file
-  moves that a crash interrupted (``archive.media.recover``).
+  moves that a crash interrupted (``archive.media.recover``);
+- on its first round, reads the search index's per-segment data
+  (``search_index.warm``), so that the process's first search is not slow.
 
 Several processes may sweep at once; the lease and the writer lock make sure
 that one of them works on the index at a time, and media recovery is safe to
@@ -24,7 +26,7 @@ import time
 from archive import media
 from archive.db import open_db
 from archive.storage import LocalStorage
-from search_index import LONG_TIMEOUT, busy, sync
+from search_index import LONG_TIMEOUT, busy, sync, warm
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,7 @@ class BackgroundWorker:
         self.idle = threading.Event()
         self.idle.set()
         self.next_recovery = 0.0
+        self.warmed = False
         self.thread = threading.Thread(target=self._run, name="crossings-background", daemon=True)
 
     def poke(self) -> None:
@@ -82,6 +85,8 @@ class BackgroundWorker:
                 self.next_recovery = time.monotonic() + MEDIA_RECOVERY_INTERVAL
             if db.execute("SELECT 1 FROM index_outbox LIMIT 1").fetchone() and not busy(db):
                 sync(db, index_dir=self.index_dir, timeout=LONG_TIMEOUT)
+            if self.continuous and not self.warmed:
+                self.warmed = warm(index_dir=self.index_dir)
         finally:
             db.close()
 
@@ -136,8 +141,16 @@ def recover_at_start(db, storage) -> None:
         )
 
 
+def start(app) -> None:
+    """Start this process's background worker now and ask it for a first round
+    (gunicorn calls this as each worker starts: see gunicorn.conf.py)."""
+    if app.config["BACKGROUND_SWEEP"]:
+        worker_for(app.config).poke()
+
+
 def init_app(app) -> None:
-    """Start the background worker with the first request each serving process handles."""
+    """Start the background worker with the first request each serving process
+    handles, if nothing started it before (gunicorn starts it with each worker)."""
     app.config.setdefault("BACKGROUND_SWEEP", not app.testing)
 
     @app.before_request

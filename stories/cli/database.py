@@ -14,7 +14,7 @@ demo_cli = AppGroup("demo", help="Sample stories written for demonstration.")
 def migrate_command():
     """Apply pending database migrations."""
     applied = migrate(get_db())
-    click.echo(f"Migrations applied: {len(applied)}.")
+    click.echo("The database is up to date." if not applied else f"Applied {len(applied)} migration(s).")
 
 
 @demo_cli.command("load")
