@@ -22,7 +22,9 @@ from stories.extensions import babel
 
 COOKIE = "lang"
 COOKIE_DAYS = 365
-REVIEW_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "translations", "review.json")
+REVIEW_FILE = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "translations", "review.json"
+)
 REVIEWED = "reviewed"
 
 bp = Blueprint("languages", __name__)
@@ -136,4 +138,8 @@ def init_app(app):
 
     @app.context_processor
     def _language_context():
-        return {"interface_lang": current_tag, "language_links": switcher, "translation_reviewed": is_reviewed}
+        return {
+            "interface_lang": current_tag,
+            "language_links": switcher,
+            "translation_reviewed": is_reviewed,
+        }
