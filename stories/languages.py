@@ -66,6 +66,21 @@ def speaking(tag: str | None):
         yield
 
 
+def consent_for_page(make_text, tag: str | None = None) -> dict:
+    """A consent text as a page shows it: ``make_text()`` rendered in the language
+    ``tag`` (the interface's when None), with that language's tag, whether a fluent
+    speaker has checked the translation, and the English text, which is the one
+    that counts, for every other language."""
+    tag = tag or current_tag()
+    with speaking(tag):
+        text = make_text()
+    english = None
+    if languages.locale_of_tag(tag) != languages.SOURCE:
+        with speaking(languages.SOURCE):
+            english = make_text()
+    return {"text": text, "lang": tag, "reviewed": is_reviewed(tag), "english": english}
+
+
 @cache
 def _review_file() -> dict:
     with open(REVIEW_FILE, encoding="utf-8") as fh:
