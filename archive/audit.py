@@ -7,6 +7,7 @@ removes them (see ``forget_contributor_actions``).
 """
 
 import sqlite_utils
+from flask_babel import lazy_gettext as _l
 
 from archive.clock import now, today
 
@@ -44,6 +45,44 @@ ACTIONS = {
     "prompt_create",
     "prompt_edit",
 }
+
+# How the audit log page names each action, in the reader's language.
+ACTION_LABELS = {
+    "submit": _l("Story shared"),
+    "edit_by_contributor": _l("Edited by its contributor"),
+    "narrow_access": _l("Access narrowed"),
+    "withdraw": _l("Withdrawn"),
+    "approve": _l("Approved"),
+    "request_changes": _l("Changes requested"),
+    "reject": _l("Rejected"),
+    "unpublish": _l("Unpublished"),
+    "curator_edit": _l("Description edited"),
+    "redact": _l("Passage removed"),
+    "release_embargo": _l("Released after its closing date"),
+    "user_create": _l("Account created"),
+    "user_role": _l("Role changed"),
+    "user_status": _l("Account status changed"),
+    "researcher_approve": _l("Researcher approved"),
+    "researcher_register": _l("Researcher account asked for"),
+    "user_password": _l("Password changed"),
+    "media_add": _l("Photo or recording added"),
+    "media_edit": _l("Photo or recording described"),
+    "media_delete": _l("Photo or recording deleted"),
+    "narrator_invite": _l("Narrator invited"),
+    "narrator_consent": _l("Narrator consented"),
+    "narrator_remove": _l("Narrator removed"),
+    "collection_create": _l("Collection created"),
+    "collection_edit": _l("Collection edited"),
+    "collection_add": _l("Story added to a collection"),
+    "collection_remove": _l("Story removed from a collection"),
+    "prompt_create": _l("Prompt created"),
+    "prompt_edit": _l("Prompt edited"),
+}
+
+
+def action_label(action: str) -> str:
+    """An audit action in words, in the reader's language (the code itself if unknown)."""
+    return str(ACTION_LABELS.get(action, action))
 
 
 def record(

@@ -8,6 +8,7 @@ from flask_babel import format_date, format_decimal, get_locale
 from markupsafe import Markup, escape
 
 from archive.citation import attribution
+from archive.demo import SAMPLE_NOTE, sample_framing
 from archive.languages import story_language, text_lang
 from archive.policy import STATUS_FOR_CONTRIBUTOR, STATUS_LABELS, access_label
 from archive.stories import decade_label
@@ -23,6 +24,8 @@ def paragraphs(text: str | None) -> Markup:
     if not text:
         return Markup("")
     parts = [p.strip() for p in _BLANK_LINES.split(text.replace("\r\n", "\n")) if p.strip()]
+    # The note that closes a sample story, in the reader's language.
+    parts = [sample_framing(p) if p == SAMPLE_NOTE else p for p in parts]
     return Markup("\n").join(
         Markup("<p>") + Markup("<br>\n").join(escape(line) for line in p.split("\n")) + Markup("</p>")
         for p in parts
@@ -81,6 +84,7 @@ def init_app(app):
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.filters["opening"] = opening
     app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["framed"] = sample_framing
     app.jinja_env.filters["number"] = number
     app.jinja_env.globals.update(
         theme_name=theme_name,
@@ -90,7 +94,7 @@ def init_app(app):
         text_lang=text_lang_attribute,
         status_label=status_label,
         access_label=access_label,
-        attribution=attribution,
+        attribution=lambda story: sample_framing(attribution(story)),
         media_clock=clock,
         get_locale=get_locale,
     )
