@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageDraw
 
 from archive import collections, prompts
+from archive.citation import SAMPLE_ATTRIBUTION
 from archive.clock import today
 from archive.consent import ConsentChoices
 from archive.curation import approve
@@ -22,7 +23,6 @@ SAMPLE_NOTE = (
     "It is not a real testimony and describes no real person."
 )
 DEMO_CONSENT_TEXT = "Sample stories are written by the Crossings team for demonstration."
-SAMPLE_ATTRIBUTION = "Crossings sample"
 SAMPLE_PREFIXES = ("Sample: ", "Sample story: ")
 
 # The samples are stored in English, like every story; their framing (not the stories
@@ -31,17 +31,15 @@ _SAMPLE_NOTE_SHOWN = _l(
     "This is a sample story written for demonstration by the Crossings team. "
     "It is not a real testimony and describes no real person."
 )
-_SAMPLE_ATTRIBUTION_SHOWN = _l("Crossings sample")
 
 
 def sample_framing(text: str) -> str:
     """A piece of a sample story's framing in the reader's language: the closing
-    note, the teller's name, and the "Sample:" that opens titles and summaries.
+    note and the "Sample:" that opens titles and summaries (the teller's name is
+    archive.citation's).
     Any other text comes back as it is."""
     if text == SAMPLE_NOTE:
         return str(_SAMPLE_NOTE_SHOWN)
-    if text == SAMPLE_ATTRIBUTION:
-        return str(_SAMPLE_ATTRIBUTION_SHOWN)
     if text.startswith(SAMPLE_PREFIXES[0]):
         return str(_l("Sample: %(title)s", title=text.removeprefix(SAMPLE_PREFIXES[0])))
     if text.startswith(SAMPLE_PREFIXES[1]):

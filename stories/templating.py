@@ -94,7 +94,7 @@ def init_app(app):
         text_lang=text_lang_attribute,
         status_label=status_label,
         access_label=access_label,
-        attribution=lambda story: sample_framing(attribution(story)),
+        attribution=attribution,
         media_clock=clock,
         get_locale=get_locale,
     )
