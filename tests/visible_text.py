@@ -80,9 +80,13 @@ _PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGcoa]
 
 def english_fragments(msgid: str) -> list[str]:
     """The pieces of an English msgid between its placeholders that would give
-    English away: those of two words or more."""
+    English away: those of two words or more (punctuation alone is no word)."""
     pieces = _PLACEHOLDER.split(msgid.replace("%%", "%"))
-    return [piece.strip() for piece in pieces if len(piece.split()) >= 2]
+    return [
+        piece.strip()
+        for piece in pieces
+        if sum(1 for word in piece.split() if any(ch.isalpha() for ch in word)) >= 2
+    ]
 
 
 def english_left(text: str, msgids) -> list[str]:
