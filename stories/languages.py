@@ -16,7 +16,7 @@ from flask import Blueprint, current_app, has_request_context, redirect, request
 from flask_babel import force_locale, get_locale
 
 from archive import languages
-from archive.consent import ShownText
+from archive.consent import CONSENT_VERSION, ShownText
 from stories.auth.next_path import local_path
 from stories.extensions import babel
 
@@ -87,14 +87,19 @@ def _review_file() -> dict:
         return json.load(fh)
 
 
-def is_reviewed(tag: str | None, part: str = "consent") -> bool:
-    """Has a fluent speaker checked this part of the translation into ``tag``?
+def is_reviewed(tag: str | None, part: str = "consent", review: dict | None = None) -> bool:
+    """Has a fluent speaker checked this part (``consent`` or ``interface``) of the
+    translation into ``tag``? (``review``: translations/review.json's contents.)
     English, the source, needs no check; a language or part missing from the file
-    has not been checked."""
+    has not been checked, and a consent reviewed for an earlier version of the
+    English text (its ``consent_version``) must be checked again."""
     language = languages.BY_TAG.get((tag or "").casefold())
     if language is None or language.tag == languages.SOURCE:
         return True
-    return _review_file().get(language.tag, {}).get(part) == REVIEWED
+    entry = (_review_file() if review is None else review).get(language.tag, {})
+    if part == "consent" and entry.get("consent_version") != CONSENT_VERSION:
+        return False
+    return entry.get(part) == REVIEWED
 
 
 def _here() -> str:

@@ -314,3 +314,29 @@ def test_the_english_consent_text_is_in_the_page_itself(client):
     details = html.split('<details class="consent-english">', 1)[1].split("</details>", 1)[0]
     assert "<summary>" in details and "Crossings keeps the story you share in its archive" in details
     assert csrf_token(client)  # the form is still there to send
+
+
+def test_a_consent_review_counts_only_for_the_version_checked():
+    from archive.consent import CONSENT_VERSION
+    from stories.languages import is_reviewed
+
+    current = {"ja": {"consent": "reviewed", "consent_version": CONSENT_VERSION}}
+    older = {"ja": {"consent": "reviewed", "consent_version": "2020-01-a"}}
+    assert is_reviewed("ja", review=current)
+    assert not is_reviewed("ja", review=older) and not is_reviewed("ko", review=current)
+    assert not is_reviewed("ja", "interface", review=current)
+    assert is_reviewed("en", review={})
+    # As shipped, no translation has been checked yet.
+    assert not any(is_reviewed(language.tag) for language in INTERFACE_LANGUAGES if language.tag != "en")
+
+
+def test_every_audit_action_has_a_name_to_show():
+    from archive.audit import ACTION_LABELS, ACTIONS
+
+    assert set(ACTION_LABELS) == ACTIONS
+
+
+def test_the_theme_descriptions_marked_for_translation_are_the_stored_english():
+    from archive.themes import THEMES, theme_description
+
+    assert all(theme_description(slug) == description for slug, _name, description in THEMES)
