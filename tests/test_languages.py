@@ -340,3 +340,14 @@ def test_the_theme_descriptions_marked_for_translation_are_the_stored_english():
     from archive.themes import THEMES, theme_description
 
     assert all(theme_description(slug) == description for slug, _name, description in THEMES)
+
+
+def test_search_finds_the_same_stories_whatever_the_interface_language(app, client, db):
+    for title in ("Kites over the harbour", "Kites at new year"):
+        approve(db, new_story(db, title=title)[0], None)
+    drain(app, db)
+    found = {}
+    for tag in ("en", "ja", "zh-Hant", "fil"):
+        html = client.get("/search?q=kites", headers={"Accept-Language": tag}).get_data(as_text=True)
+        found[tag] = re.findall(r'<h3[^>]*><a href="/stories/([^"]+)">', html)
+    assert len(found["en"]) == 2 and all(ids == found["en"] for ids in found.values())
