@@ -1,7 +1,7 @@
 """Languages in a real browser: the switcher works with JavaScript off and sticks,
 and Japanese and Traditional Chinese pages fit a 320 px screen with every
 character drawn from a font that has it (no missing-glyph boxes), each script from
-its own font. Screenshots land in test-artifacts/screenshots/."""
+its own font. Screenshots land in test-artifacts/screenshots/languages/."""
 
 import pathlib
 
@@ -9,7 +9,7 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = pathlib.Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+ARTIFACTS = pathlib.Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots" / "languages"
 
 # For the text of ``selector``: its rendered width, whether document.fonts accepts
 # its font for the text, and the characters drawn as the font's missing-glyph box
