@@ -28,6 +28,9 @@ REVIEW_FILE = os.path.join(
 REVIEWED = "reviewed"
 
 bp = Blueprint("languages", __name__)
+# Harvested records are one text for every harvester, whatever its Accept-Language
+# (archive.dublin_core): OAI-PMH always speaks English.
+ENGLISH_ONLY = {"oai"}
 
 
 def _chosen() -> languages.InterfaceLanguage | None:
@@ -39,7 +42,7 @@ def select_locale() -> str:
     """The catalogue locale for this request (Flask-Babel's locale selector): the
     reader's choice, else the first of their browser's languages we serve, else
     English (also outside a request, e.g. in CLI commands)."""
-    if not has_request_context():
+    if not has_request_context() or request.blueprint in ENGLISH_ONLY:
         return languages.SOURCE
     chosen = _chosen()
     if chosen is not None:

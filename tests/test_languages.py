@@ -351,3 +351,12 @@ def test_search_finds_the_same_stories_whatever_the_interface_language(app, clie
         html = client.get("/search?q=kites", headers={"Accept-Language": tag}).get_data(as_text=True)
         found[tag] = re.findall(r'<h3[^>]*><a href="/stories/([^"]+)">', html)
     assert len(found["en"]) == 2 and all(ids == found["en"] for ids in found.values())
+
+
+def test_oai_pmh_speaks_english_whatever_the_harvester_asks_for(client):
+    def without_time(response):
+        return re.sub(r"<responseDate>[^<]*</responseDate>", "", response.get_data(as_text=True))
+
+    english = client.get("/oai?verb=badVerb")
+    asked = client.get("/oai?verb=badVerb", headers={"Accept-Language": "ja", "Cookie": "lang=ko"})
+    assert "<error" in without_time(english) and without_time(asked) == without_time(english)
