@@ -360,3 +360,12 @@ def test_oai_pmh_speaks_english_whatever_the_harvester_asks_for(client):
     english = client.get("/oai?verb=badVerb")
     asked = client.get("/oai?verb=badVerb", headers={"Accept-Language": "ja", "Cookie": "lang=ko"})
     assert "<error" in without_time(english) and without_time(asked) == without_time(english)
+
+
+def test_the_language_of_oai_requests_is_english_and_of_pages_the_readers(app):
+    from stories.languages import select_locale
+
+    with app.test_request_context("/oai?verb=Identify", headers={"Accept-Language": "ja"}):
+        assert select_locale() == "en"
+    with app.test_request_context("/themes", headers={"Accept-Language": "ja"}):
+        assert select_locale() == "ja"
