@@ -124,6 +124,7 @@ def create_app(test_config=None):
         contribute,
         curate,
         extensions,
+        languages,
         limits,
         media_files,
         oai,
@@ -140,6 +141,7 @@ def create_app(test_config=None):
     resources.init_app(app)
     limits.init_app(app)  # before extensions: CSRF protection reads the form
     extensions.init_app(app)
+    languages.init_app(app)
     safety.init_app(app)
     upload_guard.init_app(app)
     rate_limits.init_app(app)

@@ -11,38 +11,38 @@ from flask_babel import lazy_gettext as _l
 
 from archive.clock import now, today
 
-# Actions that may appear in the log, with what the admins' log page calls them;
-# anything else is a programming error.
+# Actions that may appear in the log (anything else is a programming error), with
+# how the audit log page names each one, in the reader's language.
 ACTIONS = {
-    "submit": _l("A story was shared"),
-    "edit_by_contributor": _l("The contributor edited the story"),
-    "narrow_access": _l("Who may read it was narrowed"),
-    "withdraw": _l("The story was withdrawn"),
+    "submit": _l("Story shared"),
+    "edit_by_contributor": _l("Edited by its contributor"),
+    "narrow_access": _l("Access narrowed"),
+    "withdraw": _l("Withdrawn"),
     "approve": _l("Approved"),
     "request_changes": _l("Changes requested"),
     "reject": _l("Rejected"),
     "unpublish": _l("Unpublished"),
-    "curator_edit": _l("The description was edited"),
-    "redact": _l("A passage was removed"),
-    "release_embargo": _l("The embargo was released"),
-    "user_create": _l("An account was created"),
-    "user_role": _l("An account's role was changed"),
-    "user_status": _l("An account was enabled or disabled"),
-    "researcher_approve": _l("A researcher was approved"),
-    "researcher_register": _l("A researcher registered"),
-    "user_password": _l("A password was changed"),
-    "media_add": _l("A photo or recording was added"),
-    "media_edit": _l("A photo or recording was described"),
-    "media_delete": _l("A photo or recording was deleted"),
-    "narrator_invite": _l("A narrator was invited"),
-    "narrator_consent": _l("A narrator consented"),
-    "narrator_remove": _l("A narrator was removed"),
-    "collection_create": _l("A collection was created"),
-    "collection_edit": _l("A collection was edited"),
-    "collection_add": _l("A story was added to a collection"),
-    "collection_remove": _l("A story was taken out of a collection"),
-    "prompt_create": _l("A prompt was written"),
-    "prompt_edit": _l("A prompt was changed"),
+    "curator_edit": _l("Description edited"),
+    "redact": _l("Passage removed"),
+    "release_embargo": _l("Released after its closing date"),
+    "user_create": _l("Account created"),
+    "user_role": _l("Role changed"),
+    "user_status": _l("Account status changed"),
+    "researcher_approve": _l("Researcher approved"),
+    "researcher_register": _l("Researcher account asked for"),
+    "user_password": _l("Password changed"),
+    "media_add": _l("Photo or recording added"),
+    "media_edit": _l("Photo or recording described"),
+    "media_delete": _l("Photo or recording deleted"),
+    "narrator_invite": _l("Narrator invited"),
+    "narrator_consent": _l("Narrator consented"),
+    "narrator_remove": _l("Narrator removed"),
+    "collection_create": _l("Collection created"),
+    "collection_edit": _l("Collection edited"),
+    "collection_add": _l("Story added to a collection"),
+    "collection_remove": _l("Story removed from a collection"),
+    "prompt_create": _l("Prompt created"),
+    "prompt_edit": _l("Prompt edited"),
 }
 
 
@@ -57,7 +57,7 @@ def record(
 
 
 def action_label(action: str) -> str:
-    """What an audit action is called on the admins' page, in the reader's language."""
+    """An audit action in words, in the reader's language (the code itself if unknown)."""
     return str(ACTIONS.get(action, action))
 
 

@@ -7,17 +7,34 @@ from flask_babel import lazy_gettext as _l
 
 ARCHIVE_NAME = _l("Crossings oral history archive")
 MAX_ATTRIBUTION = 80  # characters of a pseudonym
+# The teller of the sample stories (archive.demo), shown in the reader's language.
+SAMPLE_ATTRIBUTION = "Crossings sample"
 
 
 def attribution(story: Mapping) -> str:
     """Who told the story, as shown: the pseudonym, or "Anonymous"."""
-    return story.get("attribution") or str(_l("Anonymous"))
+    name = story.get("attribution")
+    if name == SAMPLE_ATTRIBUTION:
+        return str(_l("Crossings sample"))
+    return name or str(_l("Anonymous"))
 
 
 def citation(story: Mapping, url: str) -> str:
     """The citation of a story as plain text:
     Pseudonym. “Title”. Crossings oral history archive, YEAR. Story ID. URL"""
-    year = f", {story['published'][:4]}" if story.get("published") else ""
-    return (
-        f"{attribution(story)}. “{story['title']}”. {ARCHIVE_NAME}{year}. {_l('Story')} {story['id']}. {url}"
-    )
+    values = {
+        "teller": attribution(story),
+        "title": story["title"],
+        "archive": ARCHIVE_NAME,
+        "id": story["id"],
+        "url": url,
+    }
+    if story.get("published"):
+        return str(
+            _l(
+                "%(teller)s. “%(title)s”. %(archive)s, %(year)s. Story %(id)s. %(url)s",
+                year=story["published"][:4],
+                **values,
+            )
+        )
+    return str(_l("%(teller)s. “%(title)s”. %(archive)s. Story %(id)s. %(url)s", **values))

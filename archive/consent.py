@@ -7,6 +7,7 @@ import sqlite_utils
 from flask_babel import lazy_gettext as _l
 
 from archive.clock import today
+from archive.languages import SOURCE
 from archive.policy import ACCESS_LEVELS
 
 CONSENT_VERSION = "2026-12-b"
@@ -76,6 +77,21 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class ShownText:
+    """A consent text exactly as a person was shown it, and the language it was
+    shown in (a BCP 47 tag, archive.languages): both go into their record."""
+
+    text: str
+    language: str = SOURCE
+
+
+def as_shown(consent_shown: "str | ShownText") -> ShownText:
+    """``consent_shown`` as a ShownText; a plain string is English, the source
+    language (what scripts and the sample stories pass)."""
+    return consent_shown if isinstance(consent_shown, ShownText) else ShownText(consent_shown)
+
+
 @dataclass
 class ConsentChoices:
     """What a contributor chose on the consent part of the form."""
@@ -136,12 +152,23 @@ def insert_record(
     )
 
 
-def record_consent(db: sqlite_utils.Database, story_id: str, choices: ConsentChoices, shown_text: str) -> int:
+def insert_shown(
+    db: sqlite_utils.Database, story_id: str, choices: ConsentChoices, shown: "str | ShownText", **columns
+) -> int:
+    """``insert_record`` for a consent given on a page: the record keeps the SHA-256
+    of the text shown and the language it was shown in."""
+    shown = as_shown(shown)
+    return insert_record(db, story_id, choices, text_sha256(shown.text), language=shown.language, **columns)
+
+
+def record_consent(
+    db: sqlite_utils.Database, story_id: str, choices: ConsentChoices, shown_text: "str | ShownText"
+) -> int:
     """Add a consent record for a story and make it the story's current one.
     Call it inside the caller's ``db.atomic()`` block.
 
     Earlier records stay: consent history is never rewritten."""
-    consent_id = insert_record(db, story_id, choices, text_sha256(shown_text))
+    consent_id = insert_shown(db, story_id, choices, shown_text)
     db["stories"].update(story_id, {"consent_id": consent_id})
     return consent_id
 

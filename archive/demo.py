@@ -4,9 +4,11 @@ import datetime
 import io
 
 import sqlite_utils
+from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageDraw
 
 from archive import collections, prompts
+from archive.citation import SAMPLE_ATTRIBUTION
 from archive.clock import today
 from archive.consent import ConsentChoices
 from archive.curation import approve
@@ -21,6 +23,29 @@ SAMPLE_NOTE = (
     "It is not a real testimony and describes no real person."
 )
 DEMO_CONSENT_TEXT = "Sample stories are written by the Crossings team for demonstration."
+SAMPLE_PREFIXES = ("Sample: ", "Sample story: ")
+
+# The samples are stored in English, like every story; their framing (not the stories
+# themselves) is shown in the reader's language through ``sample_framing``.
+_SAMPLE_NOTE_SHOWN = _l(
+    "This is a sample story written for demonstration by the Crossings team. "
+    "It is not a real testimony and describes no real person."
+)
+
+
+def sample_framing(text: str) -> str:
+    """A piece of a sample story's framing in the reader's language: the closing
+    note and the "Sample:" that opens titles and summaries (the teller's name is
+    archive.citation's).
+    Any other text comes back as it is."""
+    if text == SAMPLE_NOTE:
+        return str(_SAMPLE_NOTE_SHOWN)
+    if text.startswith(SAMPLE_PREFIXES[0]):
+        return str(_l("Sample: %(title)s", title=text.removeprefix(SAMPLE_PREFIXES[0])))
+    if text.startswith(SAMPLE_PREFIXES[1]):
+        return str(_l("Sample story: %(summary)s", summary=text.removeprefix(SAMPLE_PREFIXES[1])))
+    return text
+
 
 # (title, body, themes, heritage, languages, identity, era, place, access, content_notes, summary)
 SAMPLES = [
@@ -349,7 +374,7 @@ def _draft(title, body, themes, summary, **description) -> StoryDraft:
         body=body + "\n\n" + SAMPLE_NOTE.strip(),
         themes=themes,
         summary=summary,
-        attribution="Crossings sample",
+        attribution=SAMPLE_ATTRIBUTION,
         **description,
     )
 

@@ -18,7 +18,7 @@ creator's "Anonymous" comes from archive.citation, like every attribution.)
 | type | Text, plus Sound and StillImage when there are recordings or photos |
 | format | the media types stored (text/plain for the text) |
 | identifier | the permanent URL |
-| language | ISO 639 codes for the language tags this module knows (LANGUAGE_CODES) |
+| language | the BCP 47 tags of the languages the contributor listed; else ISO 639 codes for the free-text language tags this module knows (LANGUAGE_CODES) |
 | rights | the access level and the quotation choice, in plain words |
 """
 
@@ -27,6 +27,7 @@ from collections.abc import Mapping
 import sqlite_utils
 
 from archive.citation import attribution
+from archive.languages import english_names
 from archive.policy import PUBLIC, can_view
 from archive.tags import themes_and_tags
 from archive.themes import THEMES
@@ -116,6 +117,14 @@ def language_code(tag: str) -> str | None:
     return LANGUAGE_CODES.get(value)
 
 
+def languages(story: Mapping) -> list[str]:
+    """dc:language: the languages the contributor listed (BCP 47 tags) when there
+    are any; otherwise the codes of the free-text language tags we can name."""
+    if story.get("language_tags"):
+        return list(story["language_tags"])
+    return [code for code in (language_code(tag) for tag in story["languages"]) if code]
+
+
 def facts(db: sqlite_utils.Database, story_id: str) -> dict | None:
     """What the mapping reads about a story: its row and current consent choices
     (access, quotation, embargo), themes, tags, and its media kinds and stored
@@ -169,7 +178,7 @@ def mapping(story: Mapping, *, url: str, publisher: str) -> dict[str, list[str]]
     """The Dublin Core record of ``story`` (as ``facts`` returns it): every element
     of ELEMENTS, in that order, each a list of strings (empty when it has none)."""
     subjects = [_THEME_NAMES.get(slug, slug) for slug in story["themes"]]
-    subjects += story["heritage"] + story["languages"]
+    subjects += story["heritage"] + english_names(story.get("language_tags") or []) + story["languages"]
     if shows_identity(story):
         subjects += story["identity"] + [story.get("place") or ""]
     kinds = {item["kind"] for item in story["media"]}
@@ -193,7 +202,7 @@ def mapping(story: Mapping, *, url: str, publisher: str) -> dict[str, list[str]]
         "type": [name for name, kind in _TYPES if kind is None or kind in kinds],
         "format": formats,
         "identifier": [url],
-        "language": [language_code(tag) for tag in story["languages"]],
+        "language": languages(story),
         "rights": [rights.strip()],
     }
     return {element: _unique(record[element] or []) for element in ELEMENTS}

@@ -470,6 +470,28 @@ def m153_narrators(db: sqlite_utils.Database) -> None:
     db["consent_records"].add_column("guardian", int, not_null_default=0)
 
 
+@migrations()
+def m160_languages(db: sqlite_utils.Database) -> None:
+    """Languages: the one each consent was given in, and those a story is told in.
+
+    ``consent_records.language`` is the BCP 47 tag of the interface language the
+    consent text was shown in (``text_sha256`` is the hash of that text). Records
+    made before were all given in English, the only language then served; the
+    record a conversation computes from its narrators' records has none.
+
+    ``story_languages`` holds the BCP 47 tags of the languages a story is told in,
+    as the contributor listed them (archive.languages); its foreign key to stories
+    lets a withdrawal delete them."""
+    db["consent_records"].add_column("language", str)
+    db.execute("UPDATE consent_records SET language = 'en' WHERE combined = 0")
+    db["story_languages"].create(
+        {"story_id": str, "tag": str, "position": int},
+        pk=("story_id", "tag"),
+        not_null={"position"},
+        foreign_keys=[("story_id", "stories", "id")],
+    )
+
+
 # How long a process waits for another that is migrating (seconds).
 MIGRATION_WAIT = 600
 

@@ -28,7 +28,7 @@ from flask_babel import lazy_gettext as _l
 from archive import audit, outbox
 from archive.citation import MAX_ATTRIBUTION
 from archive.clock import today
-from archive.consent import ConsentChoices, insert_record, text_sha256
+from archive.consent import ConsentChoices, ShownText, insert_record, insert_shown, text_sha256
 from archive.errors import StoryError
 from archive.ids import hash_code, new_receipt_code
 from archive.policy import ACCESS_LEVELS, AWAITING_NARRATORS, CONTRIBUTOR, NARRATOR, is_narrower, transition
@@ -192,7 +192,7 @@ def consent(
     db: sqlite_utils.Database,
     narrator_id: int,
     choices: ConsentChoices,
-    consent_shown: str,
+    consent_shown: "str | ShownText",
     attribution: str | None,
 ) -> str:
     """An invited narrator's consent: their own choices and pseudonym. Returns their
@@ -214,7 +214,7 @@ def consent(
             raise InvitationClosed(_l("This invitation can no longer be used."))
         story_id = narrator["story_id"]
         transition(_status(db, story_id), "narrator_consent", NARRATOR)
-        insert_record(db, story_id, choices, text_sha256(consent_shown), narrator_id=narrator_id)
+        insert_shown(db, story_id, choices, consent_shown, narrator_id=narrator_id)
         db["story_narrators"].update(
             narrator_id,
             {
@@ -261,7 +261,11 @@ def renew(db: sqlite_utils.Database, story_id: str, narrator_id: int) -> str:
 
 
 def narrow(
-    db: sqlite_utils.Database, story_id: str, narrator_id: int | None, new_access: str, consent_shown: str
+    db: sqlite_utils.Database,
+    story_id: str,
+    narrator_id: int | None,
+    new_access: str,
+    consent_shown: "str | ShownText",
 ) -> None:
     """Narrow one narrator's own access choice (``narrator_id`` None: the
     contributor's) and recompute the consent in force. Call inside the transaction
@@ -276,7 +280,7 @@ def narrow(
     if not is_narrower(new_access, own["access"]):
         raise StoryError(_l("Access can only be narrowed."))
     choices = ConsentChoices.carried_over(own, access=new_access)
-    insert_record(db, story_id, choices, text_sha256(consent_shown), narrator_id=narrator["id"])
+    insert_shown(db, story_id, choices, consent_shown, narrator_id=narrator["id"])
     _combine(db, story_id)
 
 

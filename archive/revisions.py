@@ -21,7 +21,7 @@ def _description(db: sqlite_utils.Database, story_id: str) -> dict:
         "language": described["languages"],
         "identity": described["identity"],
     }
-    return {"themes": described["themes"], "tags": tags}
+    return {"themes": described["themes"], "tags": tags, "language_tags": described["language_tags"]}
 
 
 def keep(db: sqlite_utils.Database, story: dict, reason: str, actor_id: int | None) -> int:
@@ -53,6 +53,7 @@ def _decode(row) -> dict:
     row["heritage"] = tags.get("heritage", [])
     row["languages"] = tags.get("language", [])
     row["identity"] = tags.get("identity", [])
+    row["language_tags"] = description.get("language_tags", [])
     return row
 
 

@@ -14,10 +14,11 @@ from flask_babel import lazy_gettext as _l
 from archive import audit, collection_lists, narrators, outbox, prompts, receipts
 from archive.citation import MAX_ATTRIBUTION
 from archive.clock import today
-from archive.consent import ConsentChoices, current_consent, record_consent
+from archive.consent import ConsentChoices, ShownText, current_consent, record_consent
 from archive.dialogue import Attached, Dialogue, attach
 from archive.errors import DuplicateSubmission, StoryError
 from archive.ids import hash_code, new_id, new_receipt_code
+from archive.languages import STORY_LANGUAGE_TAGS, english_names
 from archive.policy import (
     CONTRIBUTOR,
     CURATOR,
@@ -28,7 +29,7 @@ from archive.policy import (
     published_where,
     transition,
 )
-from archive.tags import themes_and_tags
+from archive.tags import languages_of, themes_and_tags
 
 # The limits of what a contributor writes, enforced here and shown by the forms.
 MIN_STORY_CHARS = 100
@@ -42,6 +43,11 @@ MAX_PLACE = 120
 MAX_CONTENT_NOTES = 600
 
 
+def decade_label(decade: object) -> str:
+    """A decade in words in the reader's language ("1990s", 1990年代)."""
+    return str(_l("%(decade)ss", decade=decade))
+
+
 @dataclass
 class StoryDescription:
     """What describes a story: everything but its text and pseudonym.
@@ -52,11 +58,13 @@ class StoryDescription:
     themes: list[str]
     summary: str | None = None
     heritage: list[str] = field(default_factory=list)
-    languages: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)  # free text: languages not listed
     identity: list[str] = field(default_factory=list)
     era: int | None = None
     place: str | None = None
     content_notes: str | None = None
+    # The listed languages it is told in, as BCP 47 tags (archive.languages.STORY_LANGUAGES).
+    language_tags: list[str] = field(default_factory=list)
 
     def tags(self) -> Iterator[tuple[str, str]]:
         """(kind, value) pairs for every tag, without repeats."""
@@ -93,6 +101,8 @@ class StoryDescription:
         ):
             if value and len(value.strip()) > limit:
                 raise StoryError(_l("Part of the description is longer than we can keep."))
+        if any(tag not in STORY_LANGUAGE_TAGS for tag in self.language_tags):
+            raise StoryError(_l("Please choose languages from the list, and name any other in words."))
 
 
 @dataclass
@@ -151,6 +161,11 @@ def write_themes_and_tags(db: sqlite_utils.Database, story_id: str, description:
     """Replace a story's themes and tags with the description's."""
     db.execute("DELETE FROM story_themes WHERE story_id = ?", [story_id])
     db.execute("DELETE FROM story_tags WHERE story_id = ?", [story_id])
+    db.execute("DELETE FROM story_languages WHERE story_id = ?", [story_id])
+    db["story_languages"].insert_all(
+        {"story_id": story_id, "tag": tag, "position": n}
+        for n, tag in enumerate(dict.fromkeys(description.language_tags))
+    )
     db["story_themes"].insert_all(
         {"story_id": story_id, "theme": t} for t in dict.fromkeys(description.themes)
     )
@@ -172,7 +187,7 @@ def submit(
     db: sqlite_utils.Database,
     draft: StoryDraft,
     choices: ConsentChoices,
-    consent_shown: str,
+    consent_shown: "str | ShownText",
     submission_key: str | None = None,
     dialogue: Dialogue | None = None,
 ) -> Submission:
@@ -250,7 +265,7 @@ def narrow_access(
     db: sqlite_utils.Database,
     story_id: str,
     new_access: str,
-    consent_shown: str,
+    consent_shown: "str | ShownText",
     narrator_id: int | None = None,
 ) -> None:
     """Record a new consent with narrower access; other choices carry over.
@@ -371,7 +386,9 @@ def load_published(db: sqlite_utils.Database, story_ids: list[str]) -> dict[str,
             story = dict(row)
             if not is_published(story, story):
                 continue
-            story.update(themes=[], heritage=[], languages=[], identity=[], media=[], transcripts=[])
+            story.update(
+                themes=[], heritage=[], languages=[], language_tags=[], identity=[], media=[], transcripts=[]
+            )
             batch[story["id"]] = story
         if not batch:
             continue
@@ -389,6 +406,14 @@ def load_published(db: sqlite_utils.Database, story_ids: list[str]) -> dict[str,
         ):
             if row[1] in kinds:
                 batch[row[0]][kinds[row[1]]].append(row[2])
+        for story_id, tags in languages_of(db, ids).items():
+            # The language facet groups a listed language with the same name typed freely.
+            story = batch[story_id]
+            story["language_tags"] = tags
+            typed = {value.casefold() for value in story["languages"]}
+            story["languages"] = [n for n in english_names(tags) if n.casefold() not in typed] + story[
+                "languages"
+            ]
         for row in db.execute(
             f"SELECT story_id, kind, transcript FROM media WHERE story_id IN ({marks}) ORDER BY rowid",
             ids,

@@ -65,10 +65,50 @@ _TRANSLATABLE_NAMES = {
     "intergenerational-dialogue": _l("Intergenerational dialogue"),
 }
 
+# The descriptions too: pages show them in the reader's language through theme_description()
+# (the themes table keeps the English seeded by the first migration).
+_TRANSLATABLE_DESCRIPTIONS = {
+    "learning-from-each-other": _l(
+        "Stories told so that someone else can recognise themselves, or someone they love, in "
+        "another person's path: what was hard, what helped, and what the teller wishes they had "
+        "known sooner."
+    ),
+    "cross-cultural-dialogue": _l(
+        "Conversations across languages, countries and communities: translating ourselves to "
+        "family, to partners and to friends, and the moments when understanding finally arrived "
+        "or was still missing."
+    ),
+    "challenging-stereotypes": _l(
+        "Encounters with assumptions about who mixed Asian and queer people are supposed to be, "
+        "and the ways tellers answered, resisted or outgrew them."
+    ),
+    "intersectional-identities": _l(
+        "Living at the meeting point of heritage, sexuality, gender, faith, class and migration, "
+        "where no single label tells the whole story."
+    ),
+    "celebrating-diversity": _l(
+        "Joy, food, festivals, chosen family, language and art: the things that make mixed "
+        "heritage and queer life rich rather than merely difficult."
+    ),
+    "safe-spaces": _l(
+        "Places, groups and people that made it possible to be whole, the care that sustained "
+        "tellers through hard times, and the organising that built room for others."
+    ),
+    "intergenerational-dialogue": _l(
+        "Grandparents, parents, children and elders in community: what was passed down, what was "
+        "questioned, and what each generation learned from the other."
+    ),
+}
+
 
 def theme_name(slug: str) -> str:
     """The display name of a theme in the current language."""
     return str(_TRANSLATABLE_NAMES.get(slug, slug))
+
+
+def theme_description(slug: str) -> str:
+    """The description of a theme in the current language."""
+    return str(_TRANSLATABLE_DESCRIPTIONS.get(slug, ""))
 
 
 def list_themes(db: sqlite_utils.Database) -> list[dict]:

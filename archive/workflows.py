@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from archive import audit, media, outbox, revisions, wal
 from archive.clock import today
-from archive.consent import ConsentChoices
+from archive.consent import ConsentChoices, ShownText
 from archive.dialogue import Dialogue
 from archive.errors import MediaError
 from archive.policy import CONTRIBUTOR, transition
@@ -35,7 +35,7 @@ def share_story(
     storage: Storage,
     draft: StoryDraft,
     choices: ConsentChoices,
-    consent_shown: str,
+    consent_shown: "str | ShownText",
     uploads: list,
     submission_key: str | None = None,
     dialogue: Dialogue | None = None,

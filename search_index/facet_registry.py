@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from archive.collections import valid_slug
+from archive.languages import facet_label as language_facet_label
 from archive.policy import PUBLIC, shows_identity
+from archive.stories import decade_label
 from archive.themes import THEME_SLUGS, theme_name
 
 # Free-text values (typed by contributors or curators) are indexed as
@@ -115,7 +117,7 @@ def _decade_valid(value: str) -> bool:
 
 
 def _decade_label(key: str, label: str) -> str:
-    return str(_l("%(decade)ss", decade=key))
+    return decade_label(key)
 
 
 def _media_label(key: str, label: str) -> str:
@@ -132,7 +134,14 @@ FACETS = (
         label=lambda key, label: theme_name(key),
     ),
     Facet("heritage", "heritage", _l("Heritage"), values=lambda story: story["heritage"], free_text=True),
-    Facet("language", "languages", _l("Language"), values=lambda story: story["languages"], free_text=True),
+    Facet(
+        "language",
+        "languages",
+        _l("Language"),
+        values=lambda story: story["languages"],
+        free_text=True,
+        label=language_facet_label,
+    ),
     Facet(
         "identity",
         "identity",

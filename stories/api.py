@@ -16,7 +16,7 @@ from archive import dublin_core
 from archive.citation import attribution
 from archive.policy import READABLE_ACCESS
 from archive.stories import count_published, load_published
-from archive.themes import list_themes, theme_name
+from archive.themes import list_themes, theme_description, theme_name
 from search_index import FACETS, strip_marks
 from stories.extensions import exempt_from_csrf
 from stories.paging import ParamError
@@ -140,7 +140,7 @@ def themes():
                 {
                     "slug": theme["slug"],
                     "name": theme_name(theme["slug"]),
-                    "description": theme["description"],
+                    "description": theme_description(theme["slug"]),
                     "stories": counts.get(theme["slug"], 0),
                     "url": url_for("public.theme", slug=theme["slug"], _external=True),
                     "search_url": url_for("api.stories", theme=theme["slug"], _external=True),

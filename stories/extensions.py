@@ -1,6 +1,5 @@
 """Flask extensions, created unbound and bound to the app in ``init_app``."""
 
-from flask import has_request_context, request
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
@@ -27,21 +26,11 @@ def is_csrf_exempt(blueprint_name: str | None) -> bool:
 babel = Babel()
 login_manager = LoginManager()
 
-SUPPORTED_LOCALES = ["en"]
-
-
-def select_locale():
-    """The reader's language among those we have, from their browser's preference
-    (English outside a request, e.g. in CLI commands)."""
-    if not has_request_context():
-        return "en"
-    return request.accept_languages.best_match(SUPPORTED_LOCALES) or "en"
-
 
 def init_app(app):
     """Bind the extensions to ``app``."""
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel is bound by stories.languages, which chooses each request's language.
     login_manager.init_app(app)
     # Sessions are checked server-side (archive/sessions.py); flask-login's own
     # "protection" would hash the IP address and user agent into the cookie.

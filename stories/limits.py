@@ -20,11 +20,13 @@ Chinese transcript, well within its field's limit, is 510,000 bytes of UTF-8. So
 """
 
 from flask import request
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms.fields.core import UnboundField
 
 from archive import media, stories
+from archive.languages import STORY_LANGUAGES
 from archive.themes import THEMES
 from stories.safety import render_error
 
@@ -41,10 +43,10 @@ _HIDDEN_INPUTS = 8
 
 def form_parts(form_class) -> int:
     """How many parts a multipart body of ``form_class`` may have: every field,
-    one part per theme checkbox, and the hidden inputs pages add. The app sets
+    one part per theme and per language checkbox, and the hidden inputs pages add. The app sets
     MAX_FORM_PARTS from the largest form with files (the submission form)."""
     fields = sum(1 for name in dir(form_class) if isinstance(getattr(form_class, name), UnboundField))
-    return fields + len(THEMES) + _HIDDEN_INPUTS
+    return fields + len(THEMES) + len(STORY_LANGUAGES) + _HIDDEN_INPUTS
 
 
 def _files_too_large() -> bool:
@@ -63,8 +65,8 @@ def too_large_page(files: bool):
         "One of the text boxes held far more than we can keep: a story can be up to %(story)s "
         "characters, and a transcript up to %(transcript)s. Nothing was saved. Please go back (your "
         "browser usually still has what you typed), shorten it or split it, and send it again.",
-        story=f"{stories.MAX_STORY_CHARS:,}",
-        transcript=f"{media.MAX_TRANSCRIPT:,}",
+        story=format_decimal(stories.MAX_STORY_CHARS),
+        transcript=format_decimal(media.MAX_TRANSCRIPT),
     )
     return render_error(413, message)
 

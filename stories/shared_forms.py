@@ -9,8 +9,9 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from archive import stories
+from archive.languages import STORY_LANGUAGE_TAGS, STORY_LANGUAGES
 from archive.policy import ACCESS_LEVELS, access_label
-from archive.stories import StoryDescription, StoryDraft, split_tags
+from archive.stories import StoryDescription, StoryDraft, decade_label, split_tags
 from archive.themes import THEME_SLUGS, theme_name
 
 DECADES = list(range(1930, 2030, 10))
@@ -66,10 +67,15 @@ class StoryFieldsForm(FlaskForm):
         validators=[Optional(), Length(max=stories.MAX_TAGS_TEXT)],
         description=_l("Separate with commas, for example: Filipino, Irish"),
     )
+    story_languages = MultiCheckboxField(
+        _l("Languages the story is told in (optional)"),
+        choices=[],
+        description=_l("Tick every language you use; name any other in the next field."),
+    )
     languages = StringField(
-        _l("Languages used in the story (optional)"),
+        _l("Other languages (optional)"),
         validators=[Optional(), Length(max=stories.MAX_TAGS_TEXT)],
-        description=_l("Separate with commas, for example: English, Tagalog"),
+        description=_l("Languages not in the list, separated with commas, for example: Teochew, Kapampangan"),
     )
     identity = StringField(
         _l("How you describe yourself (optional)"),
@@ -104,7 +110,8 @@ class StoryFieldsForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.themes.choices = [(slug, theme_name(slug)) for slug in THEME_SLUGS]
-        self.era.choices = [("", _l("Not given"))] + [(str(d), f"{d}s") for d in DECADES]
+        self.story_languages.choices = [(language.tag, language.name) for language in STORY_LANGUAGES]
+        self.era.choices = [("", _l("Not given"))] + [(str(d), decade_label(d)) for d in DECADES]
 
     def validate_body(self, field):
         text = (field.data or "").strip()
@@ -126,6 +133,12 @@ class StoryFieldsForm(FlaskForm):
             raise ValidationError(_l("Please choose at least one theme."))
         field.data = chosen
 
+    def validate_story_languages(self, field):
+        chosen = [tag for tag in (field.data or []) if tag in STORY_LANGUAGE_TAGS]
+        if len(chosen) != len(field.data or []):
+            raise ValidationError(_l("Please choose languages from the list, and name any other in words."))
+        field.data = chosen
+
     def validate_era(self, field):
         if field.data and (not field.data.isdecimal() or int(field.data) not in DECADES):
             raise ValidationError(_l("Please choose a decade from the list."))
@@ -142,6 +155,7 @@ class StoryFieldsForm(FlaskForm):
             era=int(self.era.data) if self.era.data else None,
             place=self.place.data,
             content_notes=self.content_notes.data,
+            language_tags=list(self.story_languages.data or []),
         )
 
     def to_draft(self) -> StoryDraft:
@@ -158,6 +172,7 @@ class StoryFieldsForm(FlaskForm):
                 getattr(self, name).data = story.get(name) or ""
         self.themes.data = story["themes"]
         self.heritage.data = ", ".join(story["heritage"])
+        self.story_languages.data = list(story.get("language_tags") or [])
         self.languages.data = ", ".join(story["languages"])
         self.identity.data = ", ".join(story["identity"])
         self.era.data = str(story["era"]) if story.get("era") else ""

@@ -1,15 +1,18 @@
 """Template helpers: filters and globals shared by every page. None of them reads
 the database: views pass what a page shows."""
 
+import datetime
 import re
 
-from flask_babel import get_locale
+from flask_babel import format_date, format_decimal, get_locale
 from markupsafe import Markup, escape
 
-from archive.audit import action_label
 from archive.citation import attribution
+from archive.demo import SAMPLE_NOTE, sample_framing
+from archive.languages import story_language, text_lang
 from archive.policy import STATUS_FOR_CONTRIBUTOR, STATUS_LABELS, access_label
-from archive.themes import theme_name
+from archive.stories import decade_label
+from archive.themes import theme_description, theme_name
 from archive.webvtt import clock
 
 _BLANK_LINES = re.compile(r"\n\s*\n")
@@ -21,6 +24,8 @@ def paragraphs(text: str | None) -> Markup:
     if not text:
         return Markup("")
     parts = [p.strip() for p in _BLANK_LINES.split(text.replace("\r\n", "\n")) if p.strip()]
+    # The note that closes a sample story, in the reader's language.
+    parts = [sample_framing(p) if p == SAMPLE_NOTE else p for p in parts]
     return Markup("\n").join(
         Markup("<p>") + Markup("<br>\n").join(escape(line) for line in p.split("\n")) + Markup("</p>")
         for p in parts
@@ -50,13 +55,43 @@ def status_label(status: str, for_contributor: bool = False) -> str:
     return str(labels.get(status, status))
 
 
+def text_lang_attribute(story: dict | None) -> Markup:
+    """The attribute that tells browsers and screen readers which language a story's
+    title and text are in: ``lang`` when it is told in one listed language, else
+    ``dir="auto"`` (its direction guessed from the text itself)."""
+    tag = text_lang((story or {}).get("language_tags"))
+    return Markup(' lang="{}"').format(tag) if tag else Markup(' dir="auto"')
+
+
+def day(value: str | None) -> str:
+    """A day (an ISO date, or the day of an ISO timestamp) in the reader's language:
+    days stay days, never a time. Anything else is shown as it is."""
+    if not value:
+        return ""
+    try:
+        return format_date(datetime.date.fromisoformat(str(value)[:10]), "long")
+    except ValueError:
+        return str(value)
+
+
+def number(value: int | float) -> str:
+    """A number in the reader's language (1,234 / 1.234 / 1 234)."""
+    return format_decimal(value)
+
+
 def init_app(app):
     """Register filters and globals with ``app``'s Jinja environment."""
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.filters["opening"] = opening
+    app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["framed"] = sample_framing
+    app.jinja_env.filters["number"] = number
     app.jinja_env.globals.update(
         theme_name=theme_name,
-        action_label=action_label,
+        theme_description=theme_description,
+        decade_label=decade_label,
+        story_language=story_language,
+        text_lang=text_lang_attribute,
         status_label=status_label,
         access_label=access_label,
         attribution=attribution,

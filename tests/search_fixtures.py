@@ -41,7 +41,7 @@ def ids(app, db, query="", **options):
 def result_ids(html: str) -> list:
     """Story ids linked from the results list of a search page, in order."""
     section = html.split('class="results"', 1)[1].split("</ol>", 1)[0] if 'class="results"' in html else ""
-    return re.findall(r'<h3><a href="/stories/([^"]+)">', section)
+    return re.findall(r'<h3[^>]*><a href="/stories/([^"]+)">', section)
 
 
 def index_files(app):

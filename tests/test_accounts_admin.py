@@ -167,7 +167,7 @@ def test_audit_log_page_shows_actor_action_story_and_time_only(app, db):
     html = admin.get("/admin/audit").get_data(as_text=True)
     table = html[html.index('id="audit-log"') :]
     assert story_id in table
-    assert re.search(r"<td>root</td>\s*<td data-action=\"approve\">Approved</td>", table)
+    assert re.search(r'<td>root</td>\s*<td data-action="approve">Approved</td>', table)
     assert re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", table)
     for secret in ("Secret title words", "Moonlit Pseudonym", code):
         assert secret not in html

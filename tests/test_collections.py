@@ -155,7 +155,9 @@ def test_after_the_closing_day_the_link_says_the_circle_has_closed(client, db):
         html = response.get_data(as_text=True)
         assert response.status_code == 410
         assert "The story circle “Kitchen-table circle” has closed" in html
-        assert f"It took stories until {yesterday}." in html
+        # The day in the reader's language (English: "November 30, 2026").
+        day = datetime.date.fromisoformat(yesterday)
+        assert f"It took stories until {day:%B} {day.day}, {day.year}." in html
         assert 'href="/submit"' in html and "Leave this site" in html
     assert "QR" not in client.get("/collections/kitchen-table/poster").get_data(as_text=True)
 

@@ -74,7 +74,7 @@ def test_cards_show_the_opening_lines_or_the_content_notes(client, db):
     approve(db, new_story(db, title="Hard one", body=OPENING, content_notes="family rejection")[0], None)
     html = client.get("/").get_data(as_text=True)
     lanterns = html.split(">Lanterns<", 1)[1].split("</article>", 1)[0]
-    assert '<p class="opening">Lanterns on the water every autumn' in lanterns
+    assert '<p class="opening" dir="auto">Lanterns on the water every autumn' in lanterns
     assert "A second paragraph" not in lanterns
     hard = html.split(">Hard one<", 1)[1].split("</article>", 1)[0]
     assert "family rejection" in hard and "Lanterns on the water" not in hard
@@ -118,7 +118,7 @@ def test_a_story_with_content_notes_gates_its_photos_and_recordings_too(client, 
         0
     ]
     before = html.split('id="story-gate"', 1)[0]
-    for part in ("/display", "<audio", "What I said that night.", '<div class="story-body">'):
+    for part in ("/display", "<audio", "What I said that night.", '<div class="story-body" dir="auto">'):
         assert part in gate and part not in before, part
     assert 'preload="none" data-gated' in gate
     # No thumbnail in lists either: the photo waits behind the gate.

@@ -116,4 +116,5 @@ def audit_log():
         names=names,
         page=page,
         has_next=len(rows) > AUDIT_PAGE,
+        audit_action=audit.action_label,
     )

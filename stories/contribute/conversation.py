@@ -15,6 +15,7 @@ from archive.errors import StoryError
 from archive.narrators import InvitationClosed
 from archive.policy import CONTRIBUTOR, NARRATOR, audience_sentences
 from archive.stories import describe, get_story, narrow_access
+from stories import languages
 from stories.contribute.common import bp, code_form_page, private
 from stories.contribute.forms import InvitationCodeForm, NarratorConsentForm, NarrowAccessForm, WithdrawForm
 from stories.media_files import media_for_page
@@ -39,7 +40,7 @@ def _join_page(invitation: dict, code: str, form: NarratorConsentForm, status: i
             story=story,
             code=code,
             form=form,
-            consent_text=conversation_consent_text(),
+            consent_shown=languages.consent_for_page(conversation_consent_text),
             media=media_for_page(db, story["id"]),
             narrators_in_all=len([n for n in narrators.roster(db, story["id"]) if n["state"] != "removed"]),
         ),
@@ -74,7 +75,11 @@ def _consent(invitation: dict, code: str):
         return _join_page(invitation, code, form, 400)
     try:
         receipt_code = narrators.consent(
-            get_db(), invitation["id"], form.choices(), conversation_consent_text(), form.attribution.data
+            get_db(),
+            invitation["id"],
+            form.choices(),
+            languages.shown(conversation_consent_text()),
+            form.attribution.data,
         )
     except InvitationClosed:
         # Used by another request a moment ago, or removed: like any code that leads nowhere.
@@ -137,7 +142,8 @@ def _narrator_narrow(narrator: dict, code: str):
     if not form.validate():
         return _narrator_page(narrator, code, status=400, narrow_form=form)
     try:
-        narrow_access(db, narrator["story_id"], form.access.data, conversation_consent_text(), narrator["id"])
+        shown = languages.shown(conversation_consent_text())
+        narrow_access(db, narrator["story_id"], form.access.data, shown, narrator["id"])
     except StoryError as exc:
         return _narrator_page(narrator, code, message=str(exc))
     return _narrator_page(

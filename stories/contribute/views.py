@@ -15,12 +15,13 @@ from archive.consent import (
     conversation_consent_text,
     conversation_text,
     current_consent,
+    text_sha256,
 )
 from archive.dialogue import NOTES, Dialogue
 from archive.errors import DuplicateSubmission, MediaError, StorageUnavailable, StoryError, UploadRefused
 from archive.policy import EDITABLE_BY_CONTRIBUTOR, audience_sentences
 from archive.stories import describe, find_by_receipt, get_story, narrow_access
-from stories import rate_limits
+from stories import languages, rate_limits
 from stories.contribute import conversation, receipt_window
 from stories.contribute.common import bp, code_form_page, private
 from stories.contribute.forms import (
@@ -68,7 +69,7 @@ def submit():
         if earlier is not None:
             return receipt_window.to_receipt(earlier, again=True)
         others = form.other_narrators()
-        shown = conversation_consent_text() if others else consent_text()
+        shown = languages.shown(conversation_consent_text() if others else consent_text())
         # A circle that closed or a story that left the archive since the form was
         # opened: the story is still kept, and the receipt says what was left out.
         offered = get_by_slug(db, form.collection.data)
@@ -113,7 +114,7 @@ def submit():
         render_template(
             "submit.html",
             form=form,
-            consent_text=consent_text(),
+            consent_shown=languages.consent_for_page(consent_text),
             conversation_text=conversation_text(),
             ties=ties,
         ),
@@ -216,6 +217,11 @@ def _dashboard(story, code, message=None, status=200, **forms):
         edit_form.fill_from(story)
     narrow_form = forms.get("narrow_form") or NarrowAccessForm(formdata=None)
     narrow_form.set_choices(own["access"])
+    # The consent text in the language the contributor last gave their consent in,
+    # whatever the interface speaks now, and whether it is still word for word the text agreed to.
+    agreed = languages.consent_for_page(
+        conversation_consent_text if first else consent_text, own.get("language")
+    )
     return private(
         render_template(
             "my_story.html",
@@ -228,6 +234,8 @@ def _dashboard(story, code, message=None, status=200, **forms):
             history=history,
             consent=consent,
             own_consent=own if first else None,
+            agreed=agreed,
+            agreed_as_worded=text_sha256(agreed["text"]) == own["text_sha256"],
             conversation=first is not None,
             roster=roster,
             narrator_form=NarratorForm(formdata=None),
@@ -307,9 +315,8 @@ def _narrow(story, code):
     if not form.validate():
         return _dashboard(story, code, narrow_form=form)
     try:
-        narrow_access(
-            db, story["id"], form.access.data, conversation_consent_text() if first else consent_text()
-        )
+        text = conversation_consent_text() if first else consent_text()
+        narrow_access(db, story["id"], form.access.data, languages.shown(text))
     except StoryError as exc:
         return _dashboard(story, code, message=str(exc))
     return _dashboard(_refresh(code), code, message=_("Who may read your story has been narrowed."))
