@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 
 STORY_CONTENT = {
     "card-title",
+    "story-title",
     "opening",
     "story-body",
     "summary",
