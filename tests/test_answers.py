@@ -44,8 +44,9 @@ def test_the_form_says_what_is_answered_and_both_pages_link_each_other(client, d
     curation.approve(db, answer, None)
     first_page = client.get(f"/stories/{first}").get_data(as_text=True)
     answer_page = client.get(f"/stories/{answer}").get_data(as_text=True)
-    assert f'Answered by: <a href="/stories/{answer}">My own lanterns</a>' in first_page
-    assert f'Answers: <a href="/stories/{first}">Pomelo peel lanterns</a>' in answer_page
+    link = '<a class="story-title" href="/stories/{}" dir="auto">{}</a>'
+    assert "Answered by: " + link.format(answer, "My own lanterns") in first_page
+    assert "Answers: " + link.format(first, "Pomelo peel lanterns") in answer_page
     assert "told by Kiri" in answer_page
 
 
