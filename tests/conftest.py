@@ -2,11 +2,40 @@
 
 import re
 
+import jinja2
 import pytest
+from flask import Flask
 
 from app import create_app
 from archive.db import open_db
 from archive.storage import LocalStorage
+
+
+class SharedTemplateCode(jinja2.BytecodeCache):
+    """Compiled templates kept in memory for every app a test run makes.
+
+    Each test builds its own app, and each app's Jinja environment would parse and
+    compile every template it renders again: about a third of the suite's time.
+    Jinja keys the code by template name and source checksum, so an edited template
+    is compiled afresh."""
+
+    def __init__(self):
+        self._code = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self._code:
+            bucket.bytecode_from_string(self._code[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def shared_template_code():
+    """Every app made in this process (by fixtures or by tests) shares compiled templates."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Flask, "jinja_options", {**Flask.jinja_options, "bytecode_cache": SharedTemplateCode()})
+        yield
 
 
 @pytest.fixture
