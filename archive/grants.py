@@ -1,6 +1,7 @@
 """Media grants: a contributor who has entered their receipt code in this browser
 session may see their own story's photos and recordings on /my-story, before
-anyone else may.
+anyone else may; so may the other narrators of a conversation who entered their
+invitation code (to see what they are asked to consent to) or their own receipt code.
 
 A grant names one story, lives for a short while (renewed each time the code is
 entered again) and is held as a random token in the browser's session; the

@@ -248,8 +248,9 @@ def can_view_media(
     level: str, story: Mapping | None, consent: Mapping | None, contributor_grant: bool
 ) -> bool:
     """May this viewer see ``story``'s photos and recordings? Exactly when they may
-    read the story, or when ``contributor_grant`` says they are its contributor,
-    having entered the receipt code in this browser session a short while ago
+    read the story, or when ``contributor_grant`` says they are one of its tellers
+    (its contributor, or another narrator of a conversation), having entered their
+    receipt or invitation code in this browser session a short while ago
     (archive.grants), and the story has not been withdrawn."""
     if contributor_grant and story is not None and story["status"] != "withdrawn":
         return True

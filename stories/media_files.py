@@ -66,7 +66,7 @@ def _access(db, story_id: str) -> tuple[str | None, bool]:
 
 def grant_media(db, story_id: str) -> None:
     """Let this browser session see ``story_id``'s media for a while: called when
-    its receipt code has just been entered."""
+    one of its tellers' codes (receipt or invitation) has just been entered."""
     session[GRANT_SESSION_KEY] = grants.grant(db, story_id, session.get(GRANT_SESSION_KEY))
 
 

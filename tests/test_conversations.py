@@ -122,6 +122,40 @@ def test_each_narrators_code_narrows_and_withdraws_the_whole_story_everywhere(ap
             assert WORD.encode() not in data and b"Mika" not in data, path
 
 
+def test_the_other_narrator_sees_and_hears_what_they_are_asked_to_consent_to(app, client, db, tmp_path):
+    source = tmp_path / "kitchen.mp3"
+    mf.mp3_with_tags(source)
+    fields = {
+        **mf.photo_fields(1, mf.jpeg_with_metadata(), alt="A jar of radish on the sill."),
+        **mf.audio_fields(1, source.read_bytes(), "kitchen.mp3"),
+    }
+    story_id, _code, (invitation,) = conversation(client, **fields)
+    items = {m["kind"]: m["id"] for m in media.list_media(db, story_id)}
+    urls = [f"/media/{items['photo']}/thumb", f"/media/{items['audio']}/audio"]
+    narrator = app.test_client()  # another person, in another browser
+    for url in urls:
+        assert narrator.get(url).status_code == 404
+
+    # The invitation code shows the photo and a player, served to this browser only.
+    page = join(narrator, invitation, action="open").get_data(as_text=True)
+    assert f'<img class="my-thumb" src="{urls[0]}"' in page and 'alt="A jar of radish on the sill."' in page
+    assert f'<audio controls preload="metadata" src="{urls[1]}"' in page
+    for url in urls:
+        assert narrator.get(url).status_code == 200
+        assert app.test_client().get(url).status_code == 404
+
+    # Their own receipt code does the same in a browser that never saw the invitation.
+    own_code = narrator_joins(narrator, invitation)
+    later = app.test_client()
+    assert f'src="{urls[0]}"' in my_story(later, own_code)
+    assert all(later.get(url).status_code == 200 for url in urls)
+
+    # Withdrawn by them: nobody sees anything, whatever their browser was granted.
+    assert post_my_story(later, own_code, "withdraw_confirm", confirm="y").status_code == 200
+    for viewer in (narrator, later):
+        assert all(viewer.get(url).status_code == 404 for url in urls)
+
+
 def _snapshot(db, story_id):
     return (
         db["stories"].get(story_id),

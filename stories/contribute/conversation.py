@@ -18,7 +18,7 @@ from archive.stories import describe, get_story, narrow_access
 from stories import languages
 from stories.contribute.common import bp, code_form_page, private
 from stories.contribute.forms import InvitationCodeForm, NarratorConsentForm, NarrowAccessForm, WithdrawForm
-from stories.media_files import media_for_page
+from stories.media_files import grant_media, media_for_page
 from stories.resources import get_db, get_storage
 
 
@@ -34,6 +34,8 @@ def _join_page(invitation: dict, code: str, form: NarratorConsentForm, status: i
     """The story as it stands, the consent text and the narrator's consent form."""
     db = get_db()
     story = _story_of(invitation)
+    # They are asked to consent to the photos and recordings too: let them see and hear them.
+    grant_media(db, story["id"])
     return private(
         render_template(
             "join.html",
@@ -112,6 +114,7 @@ def open_other_code(code: str):
 def _narrator_page(narrator: dict, code: str, message=None, status=200, narrow_form=None):
     db = get_db()
     story = _story_of(narrator)
+    grant_media(db, story["id"])
     own = narrators.latest_record(db, narrator["id"])
     narrow_form = narrow_form or NarrowAccessForm(formdata=None)
     narrow_form.set_choices(own["access"])

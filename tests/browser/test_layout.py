@@ -2,6 +2,9 @@
 
 import pytest
 
+from tests import media_fixtures as mf
+from tests.conftest import STORY_TEXT
+
 pytestmark = pytest.mark.browser
 
 PAGES = ["/", "/themes", "/submit", "/my-story", "/collections", "/join"]
@@ -91,3 +94,48 @@ def test_static_files_carry_one_date_header(live_server):
         assert not_modified.code == 304
         assert len(not_modified.headers.get_all("Date")) == 1
         not_modified.close()
+
+
+def test_an_invited_narrator_sees_the_photo_and_hears_the_recording_at_320px_without_javascript(
+    browser, live_server, tmp_path
+):
+    """The second narrator of a conversation is asked to consent to its photos and
+    recordings too: their invitation code shows them, in a page that fits 320 px."""
+    recording = tmp_path / "kitchen.mp3"
+    mf.mp3_with_tags(recording, seconds=2)
+    photo = tmp_path / "jar.jpg"
+    photo.write_bytes(mf.jpeg_with_metadata(size=(900, 600)))
+
+    sender = browser.new_context(java_script_enabled=False).new_page()
+    sender.goto(live_server.url + "/submit")
+    sender.get_by_label("Title").fill("Radish every autumn")
+    sender.get_by_label("Your story").fill(STORY_TEXT)
+    sender.get_by_label("Intergenerational dialogue").check()
+    sender.get_by_text("Add photos (up to 6)").click()
+    sender.locator("#photo1").set_input_files(str(photo))
+    sender.get_by_label("Describe photo 1 for people who cannot see it").fill("A jar of radish on the sill.")
+    sender.locator("#photo1_others").check()
+    sender.get_by_text("Add recordings (up to 3)").click()
+    sender.locator("#audio1").set_input_files(str(recording))
+    sender.locator("#audio1_voice").check()
+    sender.locator("input[name=narrators][value='1']").check()
+    sender.locator("input[name=archiving_consent]").check()
+    sender.locator("input[name=access][value=public]").check()
+    sender.locator("input[name=adult]").check()
+    sender.get_by_role("button", name="Send my story").click()
+    invitation = sender.locator(".invitation-code").first.inner_text()
+    sender.context.close()
+
+    context = browser.new_context(viewport={"width": 320, "height": 640}, java_script_enabled=False)
+    narrator = context.new_page()
+    narrator.goto(live_server.url + "/join")
+    narrator.get_by_label("Invitation code").fill(invitation)
+    narrator.locator("form button[type=submit]").click()
+    image = narrator.locator(".narrator-media img")
+    image.scroll_into_view_if_needed()
+    assert image.get_attribute("alt") == "A jar of radish on the sill."
+    assert image.evaluate("img => img.complete && img.naturalWidth") > 0
+    player = narrator.locator(".narrator-media audio")
+    assert player.evaluate("a => a.readyState > 0 ? a.duration : new Promise(done => a.addEventListener('loadedmetadata', () => done(a.duration)))") > 1.5
+    assert narrator.evaluate("document.documentElement.scrollWidth") <= 320
+    context.close()
