@@ -136,6 +136,10 @@ def test_an_invited_narrator_sees_the_photo_and_hears_the_recording_at_320px_wit
     assert image.get_attribute("alt") == "A jar of radish on the sill."
     assert image.evaluate("img => img.complete && img.naturalWidth") > 0
     player = narrator.locator(".narrator-media audio")
-    assert player.evaluate("a => a.readyState > 0 ? a.duration : new Promise(done => a.addEventListener('loadedmetadata', () => done(a.duration)))") > 1.5
+    duration = player.evaluate(
+        "a => a.readyState > 0 ? a.duration"
+        " : new Promise(done => a.addEventListener('loadedmetadata', () => done(a.duration)))"
+    )
+    assert duration > 1.5
     assert narrator.evaluate("document.documentElement.scrollWidth") <= 320
     context.close()
