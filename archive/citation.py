@@ -19,11 +19,21 @@ def attribution(story: Mapping) -> str:
     return name or str(_l("Anonymous"))
 
 
+def tellers(story: Mapping) -> list[str]:
+    """Everyone who told the story, as shown: its contributor, then the other
+    narrators of a conversation who consented (``story["narrators"]``: their
+    pseudonyms, None for anonymous), in order."""
+    return [attribution(story)] + [
+        attribution({"attribution": name}) for name in story.get("narrators") or []
+    ]
+
+
 def citation(story: Mapping, url: str) -> str:
     """The citation of a story as plain text:
-    Pseudonym. “Title”. Crossings oral history archive, YEAR. Story ID. URL"""
+    Pseudonym. “Title”. Crossings oral history archive, YEAR. Story ID. URL
+    (the pseudonyms of all of a conversation's narrators, separated by semicolons)."""
     values = {
-        "teller": attribution(story),
+        "teller": "; ".join(tellers(story)),
         "title": story["title"],
         "archive": ARCHIVE_NAME,
         "id": story["id"],

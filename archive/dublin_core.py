@@ -10,7 +10,7 @@ creator's "Anonymous" comes from archive.citation, like every attribution.)
 | element | from |
 | --- | --- |
 | title | the title |
-| creator | the pseudonym, or "Anonymous" (archive.citation.attribution) |
+| creator | each teller: the pseudonym, or "Anonymous"; a conversation names every narrator who consented (archive.citation.tellers) |
 | subject | theme names, heritage and language tags; identity tags and the place only while the story is public |
 | description | the summary |
 | publisher | the archive's name (configured) |
@@ -26,10 +26,11 @@ from collections.abc import Mapping
 
 import sqlite_utils
 
-from archive.citation import attribution
+from archive.citation import tellers
 from archive.languages import english_names
 from archive.policy import PUBLIC, can_view
 from archive.tags import themes_and_tags
+from archive.tellers import other_pseudonyms_of
 from archive.themes import THEMES
 
 ELEMENTS = (
@@ -140,6 +141,7 @@ def facts(db: sqlite_utils.Database, story_id: str) -> dict | None:
         return None
     story = dict(rows[0])
     story.update(themes_and_tags(db, story_id))
+    story["narrators"] = other_pseudonyms_of(db, [story_id]).get(story_id, [])
     story["media"] = [
         dict(row)
         for row in db.query(
@@ -194,7 +196,7 @@ def mapping(story: Mapping, *, url: str, publisher: str) -> dict[str, list[str]]
     )
     record = {
         "title": [story.get("title") or ""],
-        "creator": [attribution(story)],
+        "creator": tellers(story),
         "subject": subjects,
         "description": [story.get("summary") or ""],
         "publisher": [publisher],

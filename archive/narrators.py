@@ -32,10 +32,11 @@ from archive.consent import ConsentChoices, ShownText, insert_record, insert_sho
 from archive.errors import StoryError
 from archive.ids import hash_code, new_receipt_code
 from archive.policy import ACCESS_LEVELS, AWAITING_NARRATORS, CONTRIBUTOR, NARRATOR, is_narrower, transition
+from archive.tellers import CONSENTED, other_pseudonyms_of
 
 MAX_NARRATORS = 4  # in all, the contributor included
 INVITATION_DAYS = 30
-INVITED, CONSENTED, REMOVED = "invited", "consented", "removed"
+INVITED, REMOVED = "invited", "removed"  # and CONSENTED (archive.tellers)
 
 
 class InvitationClosed(StoryError):
@@ -327,4 +328,4 @@ def narrator_history(db: sqlite_utils.Database, narrator_id: int) -> list[dict]:
 def other_pseudonyms(db: sqlite_utils.Database, story_id: str) -> list[str | None]:
     """The pseudonyms (None: anonymous) of a conversation's consenting narrators
     other than its contributor, in order. Only for a story the viewer may read."""
-    return [n["attribution"] for n in _consenting(db, story_id) if n["position"] > 1]
+    return other_pseudonyms_of(db, [story_id]).get(story_id, [])

@@ -30,6 +30,7 @@ from archive.policy import (
     transition,
 )
 from archive.tags import languages_of, themes_and_tags
+from archive.tellers import other_pseudonyms_of
 
 # The limits of what a contributor writes, enforced here and shown by the forms.
 MIN_STORY_CHARS = 100
@@ -254,10 +255,13 @@ def find_by_receipt(db: sqlite_utils.Database, code: str | None) -> dict | None:
 
 
 def describe(db: sqlite_utils.Database, story: dict) -> dict:
-    """The story with its themes, tags and current consent attached, for display."""
+    """The story with its themes, tags, current consent and other narrators
+    (``narrators``: the pseudonyms of a conversation's consenting narrators) attached,
+    for display."""
     story = dict(story)
     story.update(themes_and_tags(db, story["id"]))
     story["consent"] = current_consent(db, story)
+    story["narrators"] = narrators.other_pseudonyms(db, story["id"])
     return story
 
 
@@ -361,9 +365,10 @@ _BATCH = 500
 
 def load_published(db: sqlite_utils.Database, story_ids: list[str]) -> dict[str, dict]:
     """Published stories among ``story_ids`` with their access, quotation and
-    identity choices, themes, tags, media kinds, transcripts, the public collections
-    they are in (``collections``: (slug, title) pairs) and the prompt they answer
-    (``prompt``: (id, text) or None), as ``{id: story}``. Unpublished, withdrawn or
+    identity choices, themes, tags, media kinds, transcripts, the other narrators of
+    a conversation (``narrators``: pseudonyms), the public collections they are in
+    (``collections``: (slug, title) pairs) and the prompt they answer (``prompt``:
+    (id, text) or None), as ``{id: story}``. Unpublished, withdrawn or
     unknown ids are simply absent. Read in batches."""
     story_ids = list(dict.fromkeys(story_ids))
     stories = {}
@@ -387,7 +392,14 @@ def load_published(db: sqlite_utils.Database, story_ids: list[str]) -> dict[str,
             if not is_published(story, story):
                 continue
             story.update(
-                themes=[], heritage=[], languages=[], language_tags=[], identity=[], media=[], transcripts=[]
+                themes=[],
+                heritage=[],
+                languages=[],
+                language_tags=[],
+                identity=[],
+                media=[],
+                transcripts=[],
+                narrators=[],
             )
             batch[story["id"]] = story
         if not batch:
@@ -406,6 +418,8 @@ def load_published(db: sqlite_utils.Database, story_ids: list[str]) -> dict[str,
         ):
             if row[1] in kinds:
                 batch[row[0]][kinds[row[1]]].append(row[2])
+        for story_id, names in other_pseudonyms_of(db, ids).items():
+            batch[story_id]["narrators"] = names
         for story_id, tags in languages_of(db, ids).items():
             # The language facet groups a listed language with the same name typed freely.
             story = batch[story_id]

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from archive import curation, media, narrators
 from archive.narrators import combine
@@ -154,6 +155,29 @@ def test_the_other_narrator_sees_and_hears_what_they_are_asked_to_consent_to(app
     assert post_my_story(later, own_code, "withdraw_confirm", confirm="y").status_code == 200
     for viewer in (narrator, later):
         assert all(viewer.get(url).status_code == 404 for url in urls)
+
+
+def test_every_narrator_is_named_in_the_citation_and_dublin_core(app, client, db):
+    story_id, _code, (invitation,) = conversation(client, attribution="Grandchild of Lola")
+    narrator_joins(client, invitation, attribution="Mika")
+    curation.approve(db, story_id, 7)
+    drain(app, db)
+    both = "Grandchild of Lola; Mika. “Radish every autumn”."
+    assert both in client.get(f"/stories/{story_id}").get_data(as_text=True)
+    exported = client.get(f"/search/export.json?q={WORD}").get_json()
+    assert [r["citation"].startswith(both) for r in exported["stories"]] == [True]
+    root = etree.fromstring(
+        client.get(
+            "/oai",
+            query_string={
+                "verb": "GetRecord",
+                "identifier": f"oai:localhost:{story_id}",
+                "metadataPrefix": "oai_dc",
+            },
+        ).data
+    )
+    creators = root.xpath("//dc:creator/text()", namespaces={"dc": "http://purl.org/dc/elements/1.1/"})
+    assert creators == ["Grandchild of Lola", "Mika"]
 
 
 def _snapshot(db, story_id):
