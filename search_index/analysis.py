@@ -25,8 +25,9 @@ from whoosh.support.charset import accent_map
 
 # Bump whenever the analyzers or the schema change: the app compares it with the
 # version recorded next to the index and rebuilds on any difference.
-# 2: the identity_public facet field; 3: the collection and prompt facets.
-SCHEMA_VERSION = 3
+# 2: the identity_public facet field; 3: the collection and prompt facets;
+# 4: every CJK character in the shingle fields (a one-character search).
+SCHEMA_VERSION = 4
 
 # Han (with extensions and compatibility ideographs), Japanese kana, iteration
 # marks, and Hangul (syllables and jamo). Runs of these are split into bigrams.
@@ -138,6 +139,10 @@ class CJKShingleTokenizer(Tokenizer):
     "港長 長大"). Stop words do not separate tokens (the text analyzer renumbers
     positions over them); any other word does.
 
+    Every CJK character is also emitted on its own ("香", "港", "長", "大"), so
+    that a search for one character (家, 愛, 집) finds it inside longer runs: the
+    text fields hold bigrams only, which a one-character query cannot match.
+
     Indexed beside each text field, a shingle term answers a phrase of two or
     three CJK tokens (a word of three or four characters such as 味噌汁 or
     할머니는) with one posting list instead of comparing positions. Alphabetic
@@ -163,6 +168,12 @@ class CJKShingleTokenizer(Tokenizer):
                 if normalize_word(piece) is not None:
                     window = []
                 continue
+            for char in piece:
+                t.text = stem(char.lower().translate(accent_map))
+                if positions:
+                    t.pos = pos
+                pos += 1
+                yield t
             grams = [piece] if len(piece) == 1 else [piece[i : i + 2] for i in range(len(piece) - 1)]
             for gram in grams:
                 window.append(stem(gram.lower().translate(accent_map)))

@@ -84,25 +84,26 @@ def _spans(text: str, terms) -> list:
         # Fold only the letters that need it (translate over the whole text
         # looks every character up in the map, which is slow).
         folded = _NON_ASCII.sub(_fold, folded)
-    single_cjk = [t for t in terms if is_cjk_term(t) and len(t) == 1]
-    if len(folded) != len(text) or single_cjk:
-        # Folding changed the length (so offsets would shift), or a lone CJK
-        # character is asked for: tokenize the whole text.
-        return [(start, end) for term, start, end in scan(text) if term in terms]
-    spans = []
-    seen = set()
-    for prefix in {_prefix(t) for t in terms if not is_cjk_term(t)}:
-        at = folded.find(prefix)
-        while at >= 0:
-            # Only where a word starts; stem the whole word and compare.
-            if (at == 0 or not _WORD_RUN.match(folded, at - 1)) and at not in seen:
-                seen.add(at)
-                end = _WORD_RUN.match(folded, at).end()
-                if normalize_word(text[at:end]) in terms:
-                    spans.append((at, end))
-            at = folded.find(prefix, at + 1)
+    if len(folded) != len(text):
+        # Folding changed the length (so offsets would shift): tokenize the whole text.
+        spans = [(start, end) for term, start, end in scan(text) if term in terms and not is_cjk_term(term)]
+    else:
+        spans = []
+        seen = set()
+        for prefix in {_prefix(t) for t in terms if not is_cjk_term(t)}:
+            at = folded.find(prefix)
+            while at >= 0:
+                # Only where a word starts; stem the whole word and compare.
+                if (at == 0 or not _WORD_RUN.match(folded, at - 1)) and at not in seen:
+                    seen.add(at)
+                    end = _WORD_RUN.match(folded, at).end()
+                    if normalize_word(text[at:end]) in terms:
+                        spans.append((at, end))
+                at = folded.find(prefix, at + 1)
     for term in terms:
-        if is_cjk_term(term):  # a bigram: every occurrence is a token
+        # A bigram is a token wherever it occurs; a lone character asked for is
+        # found inside longer runs too (the index keeps every CJK character).
+        if is_cjk_term(term):
             at = text.find(term)
             while at >= 0:
                 spans.append((at, at + len(term)))

@@ -91,7 +91,7 @@ def _rewrite_phrase(q: query.Phrase, schema):
     if not words:
         return query.NullQuery
     if len(words) == 1:
-        return query.Term(q.fieldname, words[0], boost=q.boost)
+        return _rewrite_term(query.Term(q.fieldname, words[0], boost=q.boost), schema)
     shingle_field = SHINGLE_FIELDS[q.fieldname]
     if shingle_field not in schema:
         return q
@@ -106,11 +106,25 @@ def _rewrite_phrase(q: query.Phrase, schema):
     return ShingledPhrase([*shingles, q])
 
 
+def _rewrite_term(q: query.Term, schema):
+    # A lone CJK character is a bigram's half in the text fields; the shingle
+    # field beside each one holds every CJK character on its own.
+    text = q.text
+    if q.fieldname in TEXT_FIELDS and isinstance(text, str) and len(text) == 1 and is_cjk_term(text):
+        shingle_field = SHINGLE_FIELDS[q.fieldname]
+        if shingle_field in schema:
+            return query.Term(shingle_field, text, boost=q.boost)
+    return q
+
+
 def rewrite(q, schema):
     """Replace phrases of CJK tokens by shingle terms where the index has them
-    (same matches, much faster) and one-word phrases by terms."""
+    (same matches, much faster), one-word phrases by terms, and a lone CJK
+    character by the shingle field's term for it (found inside longer runs)."""
     if isinstance(q, query.Phrase):
         return _rewrite_phrase(q, schema)
+    if isinstance(q, query.Term):
+        return _rewrite_term(q, schema)
     if q.is_leaf():
         return q
     return q.apply(lambda child: rewrite(child, schema))

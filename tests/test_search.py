@@ -46,6 +46,26 @@ def test_cjk_words_inside_longer_runs_are_found(app, db, multilingual):
     assert ids(app, db, "長大香港") == set()
 
 
+def test_one_cjk_character_is_found_inside_longer_runs(app, client, db, multilingual):
+    # 家 (family) inside 家人, 港 at the end of 香港, 汁 at the end of 味噌汁; "apart"
+    # holds 香 and 港 alone, and is found too.
+    assert ids(app, db, "家") == {multilingual["hk"]}
+    assert ids(app, db, "港") == {multilingual["hk"], multilingual["apart"]}
+    assert ids(app, db, "汁") == {multilingual["miso"], multilingual["apart"]}
+    assert ids(app, db, '"家"') == {multilingual["hk"]}
+    assert ids(app, db, "김") == {multilingual["halmeoni"]}  # a Hangul syllable inside 김치를
+    assert ids(app, db, "家 OR 汁") == {multilingual["hk"], multilingual["miso"], multilingual["apart"]}
+    assert ids(app, db, "港 NOT 長") == {multilingual["apart"]}
+    assert ids(app, db, "鯨") == set()
+    # Only stories the viewer may read.
+    sealed = publish(db, title="Sealed", body="我的鯨魚。" + FILLER, access="sealed")
+    drain(app, db)
+    assert ids(app, db, "鯨") == set()
+    assert ids(app, db, "鯨", level="curator") == {sealed}
+    html = client.get("/search?q=家").get_data(as_text=True)
+    assert result_ids(html) == [multilingual["hk"]] and "<mark>家</mark>人" in html
+
+
 def test_accents_fold_and_words_stem(app, db, multilingual):
     assert ids(app, db, "pho") == {multilingual["pho"]}
     assert ids(app, db, "phở") == {multilingual["pho"]}
