@@ -15,6 +15,8 @@ def other_pseudonyms_of(db: sqlite_utils.Database, story_ids: list[str]) -> dict
     contributor of each conversation among ``story_ids``, in order, as
     ``{story id: pseudonyms}``; stories told by one person are absent."""
     found: dict[str, list[str | None]] = {}
+    if not story_ids:
+        return found
     marks = ",".join("?" * len(story_ids))
     for story_id, name in db.execute(
         "SELECT story_id, attribution FROM story_narrators"
