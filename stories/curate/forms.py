@@ -70,6 +70,14 @@ class CuratorEditForm(StoryFieldsForm):
         return self.to_description()
 
 
+def media_form_prefix(media_id: str) -> str:
+    """The field-name prefix of one photo's or recording's MediaDescriptionForm on
+    the review page. It ends with "-" itself: WTForms adds no separator after a
+    prefix that ends with "-" or "_", and media ids (base64url) may end with either,
+    so a prefix without it would name the fields differently for those ids."""
+    return f"m-{media_id}-"
+
+
 class MediaDescriptionForm(FlaskForm):
     """A curator's change to a photo's alt text and caption, or a recording's
     transcript. The alt text may be blank while they work (approval waits for it)."""

@@ -18,6 +18,7 @@ from stories.curate.forms import (
     RejectForm,
     RequestChangesForm,
     UnpublishForm,
+    media_form_prefix,
 )
 from stories.paging import page_count, page_number
 from stories.resources import get_db
@@ -45,7 +46,7 @@ def _media_forms(items, failed=None):
         if failed is not None and failed.media_id.data == item["id"]:
             forms[item["id"]] = failed
             continue
-        form = MediaDescriptionForm(formdata=None, prefix=f"m-{item['id']}")
+        form = MediaDescriptionForm(formdata=None, prefix=media_form_prefix(item["id"]))
         form.media_id.data = item["id"]
         form.alt_text.data = item.get("alt_text") or ""
         form.caption.data = item.get("caption") or ""
@@ -228,7 +229,7 @@ def describe_media(story_id, media_id):
     item = media.get_media(db, media_id)
     if item is None or item["story_id"] != story_id:
         abort(404)
-    form = MediaDescriptionForm(prefix=f"m-{media_id}")
+    form = MediaDescriptionForm(prefix=media_form_prefix(media_id))
     if form.validate_on_submit() and form.media_id.data == media_id:
         try:
             curation.describe_media(
