@@ -90,6 +90,8 @@ def test_two_clicks_while_a_10_mb_photo_uploads_end_on_the_receipt(
     code = receipt_code(page)
     rows = stored(live_server)
     assert len(rows) == 1 and rows[0]["receipt_hash"] == hash_code(code)
+    # The print button works only with JavaScript; without it only the Ctrl+P hint shows.
+    assert page.get_by_role("button", name="Print this page").is_visible() == javascript
     context.close()
 
 
