@@ -492,6 +492,22 @@ def m160_languages(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m161_narrator_receipt_windows(db: sqlite_utils.Database) -> None:
+    """An invited narrator's just-given receipt code, sealed under the one-time key
+    of the consent form they sent, which only their browser holds, for the short
+    window in which a reload or a second "Give my consent" shows it again
+    (archive.receipts). ``key_hash`` is the SHA-256 of that key; the foreign key
+    lets withdrawal delete it with the story."""
+    db["narrator_receipt_windows"].create(
+        {"key_hash": str, "story_id": str, "sealed": bytes, "expires": float},
+        pk="key_hash",
+        not_null={"story_id", "sealed", "expires"},
+        foreign_keys=[("story_id", "stories", "id")],
+    )
+    db["narrator_receipt_windows"].create_index(["expires"])
+
+
 # How long a process waits for another that is migrating (seconds).
 MIGRATION_WAIT = 600
 

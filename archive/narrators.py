@@ -25,7 +25,7 @@ import datetime
 import sqlite_utils
 from flask_babel import lazy_gettext as _l
 
-from archive import audit, outbox
+from archive import audit, outbox, receipts
 from archive.citation import MAX_ATTRIBUTION
 from archive.clock import today
 from archive.consent import ConsentChoices, ShownText, insert_record, insert_shown, text_sha256
@@ -195,9 +195,12 @@ def consent(
     choices: ConsentChoices,
     consent_shown: "str | ShownText",
     attribution: str | None,
+    consent_key: str | None = None,
 ) -> str:
     """An invited narrator's consent: their own choices and pseudonym. Returns their
-    receipt code (shown once; only its hash is kept). The invitation is used up.
+    receipt code (only its hash is kept, and, given the one-time ``consent_key`` of
+    the form they sent, the code sealed under it for the receipt window,
+    archive.receipts). The invitation is used up.
     Raises InvitationClosed when the invitation can no longer be used, StoryError
     when the consent cannot be accepted."""
     if not choices.archiving:
@@ -226,6 +229,8 @@ def consent(
                 "consented": today(),
             },
         )
+        if consent_key:
+            receipts.keep_for_narrator(db, consent_key, story_id, code)
         audit.record(db, "narrator_consent", story_id)
         _combine(db, story_id)
         _complete_if_ready(db, story_id, NARRATOR)

@@ -16,6 +16,13 @@ submission form's one-time key, which only the contributor's browser holds
 
 When the window ends the row is deleted (secure_delete overwrites it) and the WAL
 is checkpointed, so the sealed code leaves the database files too.
+
+An invited narrator of a conversation gets the same window for their own receipt
+code, sealed in the same way under the one-time key of the consent form they sent
+(128 random bits that only their browser holds; not the invitation code, which
+the contributor who shared the conversation knows too): a reload or a second
+"Give my consent" sends the key again and shows the code again instead of "this
+invitation is used".
 """
 
 import hashlib
@@ -64,6 +71,19 @@ def _cipher(submission_key: str) -> AESGCM:
     return AESGCM(key)
 
 
+def _seal(secret: str, story_id: str, payload: dict) -> bytes:
+    nonce = os.urandom(_NONCE_BYTES)
+    return nonce + _cipher(secret).encrypt(nonce, json.dumps(payload).encode(), story_id.encode())
+
+
+def _unseal(secret: str, story_id: str, sealed: bytes) -> dict | None:
+    nonce, body = sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:]
+    try:
+        return json.loads(_cipher(secret).decrypt(nonce, body, story_id.encode()))
+    except (InvalidTag, ValueError):
+        return None
+
+
 def keep(
     db: sqlite_utils.Database,
     submission_key: str,
@@ -77,9 +97,8 @@ def keep(
     under ``submission_key`` until the window ends. Call it inside the transaction
     that stores the story, so that a stored story always has its window."""
     at = time.time() if at is None else at
-    nonce = os.urandom(_NONCE_BYTES)
-    payload = json.dumps({"code": code, "invitations": list(invitations), "notes": list(notes)})
-    sealed = nonce + _cipher(submission_key).encrypt(nonce, payload.encode(), story_id.encode())
+    payload = {"code": code, "invitations": list(invitations), "notes": list(notes)}
+    sealed = _seal(submission_key, story_id, payload)
     db["receipt_windows"].insert({"story_id": story_id, "sealed": sealed, "expires": at + WINDOW})
 
 
@@ -98,10 +117,8 @@ def reopen(db: sqlite_utils.Database, submission_key: str | None, at: float | No
     if row is None:
         return None
     story_id, sealed, expires = row
-    nonce, body = sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:]
-    try:
-        payload = json.loads(_cipher(submission_key).decrypt(nonce, body, story_id.encode()))
-    except (InvalidTag, ValueError):
+    payload = _unseal(submission_key, story_id, sealed)
+    if payload is None:
         return None
     return Receipt(
         story_id=story_id,
@@ -110,6 +127,43 @@ def reopen(db: sqlite_utils.Database, submission_key: str | None, at: float | No
         invitations=tuple(payload.get("invitations", ())),
         notes=tuple(payload.get("notes", ())),
     )
+
+
+def keep_for_narrator(
+    db: sqlite_utils.Database, consent_key: str, story_id: str, code: str, at: float | None = None
+) -> None:
+    """Keep a narrator's new receipt ``code`` sealed under the one-time
+    ``consent_key`` of the form they consented with, until the window ends. Call
+    it inside the transaction that records their consent."""
+    at = time.time() if at is None else at
+    db["narrator_receipt_windows"].insert(
+        {
+            "key_hash": submission_hash(consent_key),
+            "story_id": story_id,
+            "sealed": _seal(consent_key, story_id, {"code": code}),
+            "expires": at + WINDOW,
+        },
+        replace=True,
+    )
+
+
+def reopen_for_narrator(
+    db: sqlite_utils.Database, consent_key: str | None, at: float | None = None
+) -> Receipt | None:
+    """The receipt a narrator got by consenting with the form of ``consent_key``,
+    while its window is open; None otherwise."""
+    if not consent_key:
+        return None
+    at = time.time() if at is None else at
+    row = db.execute(
+        "SELECT story_id, sealed, expires FROM narrator_receipt_windows WHERE key_hash = ? AND expires > ?",
+        [submission_hash(consent_key), at],
+    ).fetchone()
+    if row is None:
+        return None
+    story_id, sealed, expires = row
+    payload = _unseal(consent_key, story_id, sealed)
+    return None if payload is None else Receipt(story_id=story_id, code=payload["code"], expires=expires)
 
 
 def close(db: sqlite_utils.Database, submission_key: str | None) -> None:
@@ -133,11 +187,16 @@ def purge_expired(db: sqlite_utils.Database, at: float | None = None) -> int:
     """Delete every window that has ended, then checkpoint the WAL so that the
     sealed codes leave the database files. Returns how many were deleted."""
     at = time.time() if at is None else at
+    tables = ("receipt_windows", "narrator_receipt_windows")
     # A read first: most of the time nothing has ended, and no write lock is needed.
-    if not db.execute("SELECT 1 FROM receipt_windows WHERE expires <= ? LIMIT 1", [at]).fetchone():
+    if not any(
+        db.execute(f"SELECT 1 FROM [{table}] WHERE expires <= ? LIMIT 1", [at]).fetchone() for table in tables
+    ):
         return 0
     with db.atomic():
-        deleted = db.execute("DELETE FROM receipt_windows WHERE expires <= ?", [at]).rowcount
+        deleted = sum(
+            db.execute(f"DELETE FROM [{table}] WHERE expires <= ?", [at]).rowcount for table in tables
+        )
         if deleted:
             wal.owe(db)  # the sealed codes must leave the WAL too
     if deleted:

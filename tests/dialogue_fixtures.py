@@ -18,9 +18,10 @@ def open_circle(db, slug="kitchen-table", title="Kitchen-table circle", open_unt
 
 
 def without_tokens(html: str) -> str:
-    """A page without its CSRF tokens, which carry the second they were made in, and
-    without the language switcher's links, which lead back to the page's own address."""
-    html = re.sub(r'name="csrf_token" type="hidden" value="[^"]+"', "", html)
+    """A page without its CSRF tokens, which carry the second they were made in, its
+    consent form's one-time key, and the language switcher's links, which lead back to
+    the page's own address."""
+    html = re.sub(r'name="(csrf_token|consent_key)" type="hidden" value="[^"]+"', "", html)
     return re.sub(r'href="/language\?[^"]*"', "", html)
 
 

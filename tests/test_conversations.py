@@ -6,17 +6,27 @@ invitation codes that lead nowhere getting one clear answer and changing nothing
 import datetime
 import glob
 import os
+import re
+import time
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
-from archive import curation, media, narrators
+from archive import curation, media, narrators, receipts
+from archive.ids import normalize_code
 from archive.narrators import combine
 from tests import media_fixtures as mf
 from tests.accounts import review_path
-from tests.conftest import post_my_story, submit
-from tests.dialogue_fixtures import invitation_codes, join, my_story, narrator_joins, without_tokens
+from tests.conftest import csrf_token, post_my_story, submit
+from tests.dialogue_fixtures import (
+    invitation_codes,
+    join,
+    my_story,
+    narrator_joins,
+    receipt_code,
+    without_tokens,
+)
 from tests.search_fixtures import FILLER, drain, find, index_contains
 
 WORD = "periwinklegrandmother"
@@ -178,6 +188,55 @@ def test_every_narrator_is_named_in_the_citation_and_dublin_core(app, client, db
     )
     creators = root.xpath("//dc:creator/text()", namespaces={"dc": "http://purl.org/dc/elements/1.1/"})
     assert creators == ["Grandchild of Lola", "Mika"]
+
+
+def consent_key(html: str) -> str:
+    """The one-time key of the consent form on a joining page."""
+    return re.search(r'name="consent_key" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def test_a_narrators_receipt_survives_a_reload_and_saves_as_text_for_its_window(app, client, db):
+    story_id, _code, (invitation,) = conversation(client)
+    narrator = app.test_client()
+    key = consent_key(join(narrator, invitation, action="open").get_data(as_text=True))
+    first = join(narrator, invitation, consent_key=key, attribution="Mika")
+    own_code = receipt_code(first.get_data(as_text=True))
+    assert own_code
+    # The browser sends the same consent form again (a reload, a second click): the same code.
+    again = join(narrator, invitation, consent_key=key, attribution="Mika")
+    assert again.status_code == 200 and receipt_code(again.get_data(as_text=True)) == own_code
+    assert "You have already given your consent with this invitation." in again.get_data(as_text=True)
+    assert narrators.find_narrator(db, own_code)["attribution"] == "Mika"
+    assert db["consent_records"].count_where("narrator_id IS NOT NULL AND story_id = ?", [story_id]) == 2
+    # The invitation alone (which the contributor knows too) never shows it.
+    for response in (join(client, invitation), post_my_story(client, invitation, "open")):
+        assert own_code not in response.get_data(as_text=True)
+    # The code saves as a text file, from the receipt page's form.
+    token = csrf_token(narrator, "/join")
+    saved = narrator.post("/join/receipt.txt", data={"csrf_token": token, "consent_key": key})
+    assert saved.mimetype == "text/plain" and f"Receipt code: {own_code}" in saved.get_data(as_text=True)
+    assert saved.headers["Cache-Control"] == "no-store"
+    # Only the sealed code is kept, never the code or the key themselves.
+    db_bytes = b"".join(Path(p).read_bytes() for p in glob.glob(app.config["DATABASE"] + "*"))
+    for secret in (own_code, normalize_code(own_code), key):
+        assert secret.encode() not in db_bytes
+
+    # After the window, the form opens nothing and the sealed code is deleted.
+    assert receipts.purge_expired(db, at=time.time() + receipts.WINDOW + 1) == 2  # the contributor's too
+    assert "receipt-code" not in join(narrator, invitation, consent_key=key).get_data(as_text=True)
+    saved = narrator.post("/join/receipt.txt", data={"csrf_token": token, "consent_key": key})
+    assert saved.mimetype == "text/html" and own_code not in saved.get_data(as_text=True)
+    assert db["narrator_receipt_windows"].count == 0
+
+
+def test_withdrawal_deletes_a_narrators_receipt_window(app, client, db):
+    story_id, _code, (invitation,) = conversation(client)
+    key = consent_key(join(client, invitation, action="open").get_data(as_text=True))
+    own_code = receipt_code(join(client, invitation, consent_key=key).get_data(as_text=True))
+    assert db["narrator_receipt_windows"].count_where("story_id = ?", [story_id]) == 1
+    assert post_my_story(client, own_code, "withdraw_confirm", confirm="y").status_code == 200
+    assert db["narrator_receipt_windows"].count_where("story_id = ?", [story_id]) == 0
+    assert "receipt-code" not in join(client, invitation, consent_key=key).get_data(as_text=True)
 
 
 def _snapshot(db, story_id):

@@ -9,7 +9,7 @@ Codes travel only in POST bodies, never in URLs, and every page that shows one i
 from flask import render_template, request
 from flask_babel import gettext as _
 
-from archive import narrators, workflows
+from archive import narrators, receipts, workflows
 from archive.consent import conversation_consent_text
 from archive.errors import StoryError
 from archive.narrators import InvitationClosed
@@ -17,8 +17,15 @@ from archive.policy import CONTRIBUTOR, NARRATOR, audience_sentences
 from archive.stories import describe, get_story, narrow_access
 from stories import languages
 from stories.contribute.common import bp, code_form_page, private
-from stories.contribute.forms import InvitationCodeForm, NarratorConsentForm, NarrowAccessForm, WithdrawForm
+from stories.contribute.forms import (
+    InvitationCodeForm,
+    NarratorConsentForm,
+    NarrowAccessForm,
+    ReceiptKeyForm,
+    WithdrawForm,
+)
 from stories.media_files import grant_media, media_for_page
+from stories.public import site_url
 from stories.resources import get_db, get_storage
 
 
@@ -65,7 +72,8 @@ def join():
     if not form.validate_on_submit():
         return code_form_page("join_code.html", form, error=bool(form.code.data))
     if invitation is None:
-        return _join_code_page(error=True)
+        # Used a moment ago by this narrator (a reload, a second click): their receipt again.
+        return _receipt_again(request.form.get("consent_key")) or _join_code_page(error=True)
     if request.form.get("action") == "consent":
         return _consent(invitation, code)
     return _join_page(invitation, code, NarratorConsentForm(formdata=None))
@@ -82,15 +90,64 @@ def _consent(invitation: dict, code: str):
             form.choices(),
             languages.shown(conversation_consent_text()),
             form.attribution.data,
+            consent_key=form.consent_key.data,
         )
     except InvitationClosed:
-        # Used by another request a moment ago, or removed: like any code that leads nowhere.
-        return _join_code_page(error=True)
+        # Used by another request a moment ago (this narrator's own second click:
+        # their receipt), or removed (like any code that leads nowhere).
+        return _receipt_again(form.consent_key.data) or _join_code_page(error=True)
     except StoryError as exc:
         form.form_errors.append(str(exc))
         return _join_page(invitation, code, form, 400)
-    story = get_story(get_db(), invitation["story_id"])
-    return private(render_template("narrator_receipt.html", code=receipt_code, story=story))
+    return _narrator_receipt(invitation["story_id"], receipt_code, form.consent_key.data)
+
+
+def _narrator_receipt(story_id: str, receipt_code: str, consent_key: str, again: bool = False):
+    """The narrator's own receipt code, with the consent form's one-time key that
+    shows it again for the receipt window (it travels only in this page's form)."""
+    return private(
+        render_template(
+            "narrator_receipt.html",
+            code=receipt_code,
+            consent_key=consent_key,
+            story=get_story(get_db(), story_id),
+            again=again,
+            minutes=receipts.WINDOW // 60,
+            my_story_url=site_url("contribute.my_story"),
+        )
+    )
+
+
+def _receipt_again(consent_key: str | None):
+    """The receipt page for the consent form of ``consent_key`` sent again while its
+    window is open, or None."""
+    receipt = receipts.reopen_for_narrator(get_db(), consent_key)
+    if receipt is None:
+        return None
+    return _narrator_receipt(receipt.story_id, receipt.code, consent_key, again=True)
+
+
+@bp.post("/join/receipt.txt")
+def narrator_receipt_text():
+    """A narrator's receipt as a text file to save (no JavaScript needed): the form
+    sends the consent form's one-time key, which opens the receipt while its window
+    is open."""
+    form = ReceiptKeyForm()
+    receipt = (
+        receipts.reopen_for_narrator(get_db(), form.consent_key.data) if form.validate_on_submit() else None
+    )
+    if receipt is None:
+        return _join_code_page(error=True)
+    body = render_template(
+        "narrator_receipt.txt",
+        code=receipt.code,
+        story=get_story(get_db(), receipt.story_id),
+        my_story_url=site_url("contribute.my_story"),
+    )
+    response = private(body)
+    response.mimetype = "text/plain"
+    response.headers["Content-Disposition"] = 'attachment; filename="crossings-receipt.txt"'
+    return response
 
 
 def open_other_code(code: str):

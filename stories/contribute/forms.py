@@ -365,6 +365,10 @@ class NarratorConsentForm(ConsentFields, FlaskForm):
     pseudonym, and their age (a narrator under 18 needs a parent or guardian)."""
 
     code = HiddenField()
+    # A one-time key made for this page: it alone can show the narrator's receipt
+    # code again for the receipt window (archive.receipts). The invitation code
+    # cannot serve: the contributor who shared the conversation knows it too.
+    consent_key = HiddenField(validators=[Optional(), Length(max=64)])
     attribution = StringField(
         _l("Your pseudonym (optional)"),
         validators=[Optional(), Length(max=MAX_ATTRIBUTION)],
@@ -388,6 +392,8 @@ class NarratorConsentForm(ConsentFields, FlaskForm):
         super().__init__(*args, **kwargs)
         self.offer_access_choices()
         self.age.choices = [("adult", _l("I am 18 or older")), ("minor", _l("I am under 18"))]
+        if not self.consent_key.data:
+            self.consent_key.data = secrets.token_urlsafe(16)
 
     def validate_guardian(self, field):
         if self.age.data == "minor" and not field.data:
@@ -410,6 +416,12 @@ class InvitationCodeForm(FlaskForm):
         _l("Your invitation code"),
         validators=[DataRequired(_l("Please enter your invitation code.")), Length(max=80)],
     )
+
+
+class ReceiptKeyForm(FlaskForm):
+    """Asks for a narrator's receipt as a text file: the consent form's one-time key."""
+
+    consent_key = HiddenField(validators=[DataRequired(), Length(max=64)])
 
 
 class NarratorForm(FlaskForm):

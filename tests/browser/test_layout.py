@@ -1,5 +1,7 @@
 """Layout and quick exit in a real browser: narrow screens, zoom, the Escape key."""
 
+from pathlib import Path
+
 import pytest
 
 from tests import media_fixtures as mf
@@ -126,7 +128,9 @@ def test_an_invited_narrator_sees_the_photo_and_hears_the_recording_at_320px_wit
     invitation = sender.locator(".invitation-code").first.inner_text()
     sender.context.close()
 
-    context = browser.new_context(viewport={"width": 320, "height": 640}, java_script_enabled=False)
+    context = browser.new_context(
+        viewport={"width": 320, "height": 640}, java_script_enabled=False, accept_downloads=True
+    )
     narrator = context.new_page()
     narrator.goto(live_server.url + "/join")
     narrator.get_by_label("Invitation code").fill(invitation)
@@ -141,5 +145,19 @@ def test_an_invited_narrator_sees_the_photo_and_hears_the_recording_at_320px_wit
         " : new Promise(done => a.addEventListener('loadedmetadata', () => done(a.duration)))"
     )
     assert duration > 1.5
+    assert narrator.evaluate("document.documentElement.scrollWidth") <= 320
+
+    # They consent; a reload (the browser sends the form again) keeps their code on screen.
+    narrator.locator("input[name=archiving_consent]").check()
+    narrator.locator("input[name=access][value=public]").check()
+    narrator.locator("input[name=age][value=adult]").check()
+    narrator.get_by_role("button", name="Give my consent").click()
+    code = narrator.locator("#receipt-code").inner_text()
+    narrator.reload()
+    assert narrator.locator("#receipt-code").inner_text() == code
+    assert narrator.locator("#already-consented").is_visible()
+    with narrator.expect_download() as download:
+        narrator.get_by_role("button", name="Save as a text file").click()
+    assert f"Receipt code: {code}" in Path(download.value.path()).read_text(encoding="utf-8")
     assert narrator.evaluate("document.documentElement.scrollWidth") <= 320
     context.close()
