@@ -122,7 +122,10 @@ def test_each_narrators_code_narrows_and_withdraws_the_whole_story_everywhere(ap
     assert mf.files_under(app.config["MEDIA_DIR"]) == []
     assert find(app, db, WORD).total == 0 and index_contains(app, WORD.encode()) == []
     for old in (code, own_code, invitation):
-        assert "We could not find a story with that code" in my_story(client, old)
+        page = my_story(client, old)
+        # The same words as for any code that leads nowhere, which say what a withdrawal does.
+        assert "We could not find a story with that code" in page
+        assert "by any narrator of a conversation), it is deleted with all its codes" in page
     # The audit log keeps the withdrawal, with no pseudonym and no code anywhere in it.
     actions = [r["action"] for r in db["audit_log"].rows_where("story_id = ?", [story_id], order_by="id")]
     assert actions == ["approve", "withdraw"]

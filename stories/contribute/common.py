@@ -20,9 +20,10 @@ def code_not_found() -> str:
     invitation used, removed or expired), so that nobody can learn anything by
     trying codes; they tell a narrator what to do."""
     return _(
-        "We could not find a story with that code. Please check it and try again. An invitation to "
-        "join a conversation works once and for 30 days: if yours no longer works, ask the person "
-        "who shared the conversation for a new one."
+        "We could not find a story with that code. Please check it and try again. When a story is "
+        "withdrawn (by the person who shared it, or by any narrator of a conversation), it is deleted "
+        "with all its codes. An invitation to join a conversation works once and for 30 days: if yours "
+        "no longer works, ask the person who shared the conversation for a new one."
     )
 
 
