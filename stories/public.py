@@ -78,6 +78,7 @@ def index():
 @bp.route("/stories/<story_id>")
 def story(story_id):
     story = load_visible_story(story_id)
+    open_to_all = is_public(story, story["consent"])
     url = permanent_url(story["id"])
     response = make_response(
         render_template(
@@ -89,10 +90,11 @@ def story(story_id):
             similar=_similar(story["id"]),
             show_identity=shows_identity(current_level(), story, story["consent"]),
             dialogue=story_links(get_db(), story["id"], current_level()),
+            open_to_all=open_to_all,
         )
     )
     # A story not open to everyone must not wait in a cache for the next person.
-    return response if is_public(story, story["consent"]) else no_store(response)
+    return response if open_to_all else no_store(response)
 
 
 @bp.route("/themes")

@@ -2,6 +2,7 @@
 
 from archive.curation import approve
 from archive.workflows import withdraw_story
+from tests.accounts import login, make_user
 from tests.conftest import media_storage, submit
 
 
@@ -91,3 +92,23 @@ def test_demo_load(runner, db):
     assert [c["title"] for c in db["collections"].rows] == ["Sample: The kitchen-table story circle"]
     assert db["collection_stories"].count == 3 and db["prompts"].count == 2
     assert db["story_answers"].count == 1
+
+
+def test_a_restricted_story_says_so_to_those_who_may_read_it(app, client, db, curator):
+    stories = {}
+    for access in ("public", "researchers", "sealed"):
+        _, stories[access], _ = submit(client, access=access)
+        approve(db, stories[access], None)
+    make_user(db, "reader", "researcher")
+    researcher = app.test_client()
+    login(researcher, "reader")
+
+    def notice(viewer, access):
+        html = viewer.get(f"/stories/{stories[access]}").get_data(as_text=True)
+        return 'id="restricted-notice"' in html, html
+
+    assert notice(client, "public")[0] is False and notice(researcher, "public")[0] is False
+    shown, html = notice(researcher, "researchers")
+    assert shown and "Only approved researchers and curators can read this story." in html
+    shown, html = notice(curator, "sealed")
+    assert shown and "Only curators can read this story." in html
