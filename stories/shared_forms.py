@@ -18,6 +18,8 @@ DECADES = list(range(1930, 2030, 10))
 # Fields that say who someone is: a shared computer's browser must not offer them
 # to the next person who opens a form.
 NO_AUTOFILL = {"autocomplete": "off"}
+# The one message for a pseudonym over its limit (the archive says the same, archive.narrators).
+PSEUDONYM_TOO_LONG = _l("Pseudonyms can be up to %(n)d characters.", n=stories.MAX_ATTRIBUTION)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -64,7 +66,10 @@ class StoryFieldsForm(FlaskForm):
     themes = MultiCheckboxField(_l("Themes"), choices=[])
     heritage = StringField(
         _l("Heritage (optional)"),
-        validators=[Optional(), Length(max=stories.MAX_TAGS_TEXT)],
+        validators=[
+            Optional(),
+            Length(max=stories.MAX_TAGS_TEXT, message=_l("This list can be up to %(max)d characters.")),
+        ],
         description=_l("Separate with commas, for example: Filipino, Irish"),
     )
     story_languages = MultiCheckboxField(
@@ -74,12 +79,18 @@ class StoryFieldsForm(FlaskForm):
     )
     languages = StringField(
         _l("Other languages (optional)"),
-        validators=[Optional(), Length(max=stories.MAX_TAGS_TEXT)],
+        validators=[
+            Optional(),
+            Length(max=stories.MAX_TAGS_TEXT, message=_l("This list can be up to %(max)d characters.")),
+        ],
         description=_l("Languages not in the list, separated with commas, for example: Teochew, Kapampangan"),
     )
     identity = StringField(
         _l("How you describe yourself (optional)"),
-        validators=[Optional(), Length(max=stories.MAX_TAGS_TEXT)],
+        validators=[
+            Optional(),
+            Length(max=stories.MAX_TAGS_TEXT, message=_l("This list can be up to %(max)d characters.")),
+        ],
         description=_l(
             "Separate with commas. Approved researchers and curators can read these words. "
             "The public sees them, on your story's page and in search, only if you agree to it."
@@ -89,18 +100,26 @@ class StoryFieldsForm(FlaskForm):
     era = SelectField(_l("Decade the story is mostly about (optional)"), choices=[], validate_choice=False)
     place = StringField(
         _l("Place (optional)"),
-        validators=[Optional(), Length(max=stories.MAX_PLACE)],
+        validators=[
+            Optional(),
+            Length(max=stories.MAX_PLACE, message=_l("A place can be up to %(max)d characters.")),
+        ],
         description=_l("A city, region or country at most: nothing that points to a street or a person."),
         render_kw=NO_AUTOFILL,
     )
     content_notes = TextAreaField(
         _l("Content notes (optional)"),
-        validators=[Optional(), Length(max=stories.MAX_CONTENT_NOTES)],
+        validators=[
+            Optional(),
+            Length(
+                max=stories.MAX_CONTENT_NOTES, message=_l("Content notes can be up to %(max)d characters.")
+            ),
+        ],
         description=_l("Warn readers about difficult subjects, for example: family rejection, self-harm."),
     )
     attribution = StringField(
         _l("Pseudonym (optional)"),
-        validators=[Optional(), Length(max=stories.MAX_ATTRIBUTION)],
+        validators=[Optional(), Length(max=stories.MAX_ATTRIBUTION, message=PSEUDONYM_TOO_LONG)],
         description=_l(
             "Leave empty to appear as Anonymous. Do not use your real name if it could identify you."
         ),

@@ -3,6 +3,8 @@
 import hashlib
 from pathlib import Path
 
+import pytest
+
 from archive.consent import CONSENT_VERSION, consent_text, text_sha256
 from archive.ids import hash_code
 from tests.conftest import STORY_TEXT, csrf_token, submission, submit
@@ -152,3 +154,18 @@ def test_tags_typed_with_chinese_or_japanese_list_marks_are_split():
 
     assert split_tags("廣東話、英語，Hakka; Tagalog") == ["廣東話", "英語", "Hakka", "Tagalog"]
     assert split_tags("Filipino, Irish\nfilipino") == ["Filipino", "Irish"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("attribution", "P" * 81, "Pseudonyms can be up to 80 characters."),
+        ("heritage", "Filipino, " * 61, "This list can be up to 600 characters."),
+        ("identity", "queer, " * 90, "This list can be up to 600 characters."),
+        ("place", "Manila" * 21, "A place can be up to 120 characters."),
+        ("content_notes", "grief " * 101, "Content notes can be up to 600 characters."),
+    ],
+)
+def test_each_field_over_its_limit_says_which_limit_in_our_words(client, db, field, value, message):
+    html = _assert_refused(client, db, message, **{field: value})
+    assert f'href="#{field}"' in html and value in html  # what was typed stays in the form

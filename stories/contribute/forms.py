@@ -21,7 +21,7 @@ from archive.media import MAX_ALT_TEXT, MAX_CAPTION, MAX_TRANSCRIPT, AudioUpload
 from archive.narrators import MAX_NARRATORS
 from archive.policy import narrower_levels
 from archive.webvtt import MAX_VTT_BYTES
-from stories.shared_forms import NO_AUTOFILL, StoryFieldsForm, access_choices
+from stories.shared_forms import NO_AUTOFILL, PSEUDONYM_TOO_LONG, StoryFieldsForm, access_choices
 
 PHOTO_EXTENSIONS = ("jpg", "jpeg", "png", "webp")
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp,.jpg,.jpeg,.png,.webp"
@@ -371,7 +371,7 @@ class NarratorConsentForm(ConsentFields, FlaskForm):
     consent_key = HiddenField(validators=[Optional(), Length(max=64)])
     attribution = StringField(
         _l("Your pseudonym (optional)"),
-        validators=[Optional(), Length(max=MAX_ATTRIBUTION)],
+        validators=[Optional(), Length(max=MAX_ATTRIBUTION, message=PSEUDONYM_TOO_LONG)],
         description=_l(
             "How the story names you. Leave empty to appear as Anonymous. Do not use your real name if it could identify you."
         ),
