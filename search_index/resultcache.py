@@ -36,6 +36,7 @@ class Entry:
     facets: dict  # {facet name: [(value, count, selected)]}
     terms: frozenset  # query terms to highlight
     did_you_mean: str | None
+    unsearchable: bool = False  # the query held nothing to search for (see SearchResults)
 
 
 class ResultCache:

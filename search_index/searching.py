@@ -90,6 +90,9 @@ class SearchResults:
     sort: str = "relevance"
     capped: bool = False
     did_you_mean: str | None = None
+    # The query held nothing that can be searched for: only very common words
+    # ("the"), OR, NOT or punctuation, which the index leaves out.
+    unsearchable: bool = False
 
     @property
     def ids(self) -> list:
@@ -296,7 +299,8 @@ def _compute(db, s, gen, view, text, level, selected, sort, depth, pending) -> E
     if q is not None and total == 0:
         did_you_mean = _suggest(db, s, gen, postings, text, narrowed)
     terms = frozenset(positive_terms(q)) if q is not None else frozenset()
-    return Entry(total, docnums, len(docnums) >= total, facets, terms, did_you_mean)
+    unsearchable = q is wquery.NullQuery
+    return Entry(total, docnums, len(docnums) >= total, facets, terms, did_you_mean, unsearchable)
 
 
 def _search(
@@ -378,6 +382,7 @@ def _search(
         sort=sort,
         capped=capped,
         did_you_mean=did_you_mean,
+        unsearchable=entry.unsearchable,
     )
 
 

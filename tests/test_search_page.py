@@ -37,6 +37,18 @@ def test_a_search_with_no_match_still_says_no_stories_match(app, db, client):
     assert "No stories match." in html and "past-the-end" not in html
 
 
+def test_a_search_of_only_common_words_or_operators_says_there_is_nothing_to_search_for(app, db, client):
+    publish(db, title="Kite", body="Flying kites on the seawall." + FILLER)
+    drain(app, db)
+    for query in ("the", "NOT", "OR", '"', "the and", "("):
+        html = client.get("/search", query_string={"q": query}).get_data(as_text=True)
+        assert 'id="nothing-to-search"' in html and "No stories match." not in html, query
+    # Words that are searched for but found nowhere get the usual answer.
+    html = client.get("/search", query_string={"q": "zeppelin"}).get_data(as_text=True)
+    assert "No stories match." in html and "nothing-to-search" not in html
+    assert find(app, db, "the").unsearchable and not find(app, db, "kites").unsearchable
+
+
 def _story_with_transcript(app, db, client, tmp_path, body, transcript):
     source = tmp_path / "a.mp3"
     mf.mp3_with_tags(source)
