@@ -93,6 +93,14 @@ def test_receipt_as_a_text_file(client):
     assert response.headers["Cache-Control"] == "no-store"
     text = response.get_data(as_text=True)
     assert f"Receipt code: {code}" in text and "http://localhost/my-story" in text
+    assert "Joining page" not in text  # a story told by one person
+
+
+def test_a_conversations_receipt_file_says_where_the_other_narrators_join(client):
+    send(client, form_key(client), narrators="2")
+    text = client.get("/submit/received/receipt.txt").get_data(as_text=True)
+    invitations = re.findall(r"Invitation code for narrator \d: (\S+)", text)
+    assert len(invitations) == 2 and "Joining page: http://localhost/join" in text
 
 
 def test_forget_now_ends_the_window_in_the_archive_and_the_browser(client, db):

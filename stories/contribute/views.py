@@ -165,6 +165,7 @@ def receipt_text():
         story_id=receipt.story_id,
         invitations=receipt.invitations,
         my_story_url=_my_story_url(),
+        join_url=site_url("contribute.join"),
     )
     response = private(body)
     response.mimetype = "text/plain"
