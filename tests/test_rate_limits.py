@@ -4,6 +4,7 @@ is ever written down."""
 
 import glob
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,12 @@ from tests.conftest import csrf_token, submission
 
 
 @pytest.fixture
-def app(tmp_path):
+def app(tmp_path, monkeypatch):
     rate_limits._clients.day = None  # a fresh key and fresh counters for each test
+    # Counting up to a limit must not cross a window's end (clock hours and
+    # minutes): hold the clock in the middle of the current hour.
+    middle = time.time() // 3600 * 3600 + 1800
+    monkeypatch.setattr(rate_limits, "clock", lambda: middle)
     return create_app(
         {"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "test", "RATE_LIMITS": True}
     )
