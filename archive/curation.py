@@ -17,6 +17,7 @@ from archive.errors import ActionRefused, StoryError
 from archive.media import photos_missing_alt_text
 from archive.policy import REFUSALS, STAFF, STATUSES, reaches_curators, transition
 from archive.stories import StoryDescription, get_story, write_themes_and_tags
+from archive.tellers import other_pseudonyms_of
 
 # Shown in place of a redacted passage. Stored in the text itself so that every
 # reader (and the search index) sees the same thing.
@@ -260,8 +261,9 @@ def _story_rows(db: sqlite_utils.Database, status: str, limit: int, offset: int 
 
 
 def _with_details(db: sqlite_utils.Database, rows: list[dict]) -> list[dict]:
-    """Add each row's themes (in the vocabulary's order) and its numbers of photos and recordings."""
-    rows = [dict(row, themes=[], photos=0, recordings=0) for row in rows]
+    """Add each row's themes (in the vocabulary's order), its numbers of photos and
+    recordings, and a conversation's other narrators (``narrators``: pseudonyms)."""
+    rows = [dict(row, themes=[], photos=0, recordings=0, narrators=[]) for row in rows]
     by_id = {row["id"]: row for row in rows}
     if not by_id:
         return rows
@@ -277,6 +279,8 @@ def _with_details(db: sqlite_utils.Database, rows: list[dict]) -> list[dict]:
         list(by_id),
     ):
         by_id[story_id]["photos" if kind == "photo" else "recordings"] = n
+    for story_id, names in other_pseudonyms_of(db, list(by_id)).items():
+        by_id[story_id]["narrators"] = names
     return rows
 
 

@@ -7,7 +7,7 @@ import re
 from flask_babel import format_date, format_decimal, get_locale
 from markupsafe import Markup, escape
 
-from archive.citation import attribution
+from archive.citation import attribution, tellers
 from archive.demo import SAMPLE_NOTE, sample_framing
 from archive.languages import story_language, text_lang
 from archive.policy import STATUS_FOR_CONTRIBUTOR, STATUS_LABELS, access_label
@@ -95,6 +95,7 @@ def init_app(app):
         status_label=status_label,
         access_label=access_label,
         attribution=attribution,
+        tellers=tellers,
         media_clock=clock,
         get_locale=get_locale,
     )

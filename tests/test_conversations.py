@@ -76,8 +76,10 @@ def test_a_conversation_reaches_curators_only_when_every_narrator_has_consented(
     consent = in_force(db, story_id)
     # The narrower access; quotation only if all agree (the second narrator did not).
     assert (consent["access"], consent["quotation"], consent["combined"]) == ("researchers", 0, 1)
-    assert story_id in curator.get("/curate").get_data(as_text=True)
+    queue = curator.get("/curate").get_data(as_text=True)
+    assert story_id in queue and "Told by Anonymous; Lola Ana" in queue  # every narrator named
     review = curator.get(review_path(story_id)).get_data(as_text=True)
+    assert "<dd>Anonymous; Lola Ana</dd>" in review
     assert "Each narrator’s own consent" in review and "Narrator 2: Lola Ana" in review
     assert "Researchers may quote from it in their publications." in review  # the first narrator's own record
     assert "Lola Ana · has consented" in my_story(client, code)
