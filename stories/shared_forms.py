@@ -20,6 +20,8 @@ DECADES = list(range(1930, 2030, 10))
 NO_AUTOFILL = {"autocomplete": "off"}
 # The one message for a pseudonym over its limit (the archive says the same, archive.narrators).
 PSEUDONYM_TOO_LONG = _l("Pseudonyms can be up to %(n)d characters.", n=stories.MAX_ATTRIBUTION)
+# For each comma-separated list (heritage, other languages, identity).
+LIST_TOO_LONG = _l("This list can be up to %(max)d characters.")
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -68,7 +70,7 @@ class StoryFieldsForm(FlaskForm):
         _l("Heritage (optional)"),
         validators=[
             Optional(),
-            Length(max=stories.MAX_TAGS_TEXT, message=_l("This list can be up to %(max)d characters.")),
+            Length(max=stories.MAX_TAGS_TEXT, message=LIST_TOO_LONG),
         ],
         description=_l("Separate with commas, for example: Filipino, Irish"),
     )
@@ -81,7 +83,7 @@ class StoryFieldsForm(FlaskForm):
         _l("Other languages (optional)"),
         validators=[
             Optional(),
-            Length(max=stories.MAX_TAGS_TEXT, message=_l("This list can be up to %(max)d characters.")),
+            Length(max=stories.MAX_TAGS_TEXT, message=LIST_TOO_LONG),
         ],
         description=_l("Languages not in the list, separated with commas, for example: Teochew, Kapampangan"),
     )
@@ -89,7 +91,7 @@ class StoryFieldsForm(FlaskForm):
         _l("How you describe yourself (optional)"),
         validators=[
             Optional(),
-            Length(max=stories.MAX_TAGS_TEXT, message=_l("This list can be up to %(max)d characters.")),
+            Length(max=stories.MAX_TAGS_TEXT, message=LIST_TOO_LONG),
         ],
         description=_l(
             "Separate with commas. Approved researchers and curators can read these words. "
