@@ -143,8 +143,10 @@ def recover_at_start(db, storage) -> None:
 
 def start(app) -> None:
     """Start this process's background worker now and ask it for a first round
-    (gunicorn calls this as each worker starts: see gunicorn.conf.py)."""
-    if app.config["BACKGROUND_SWEEP"]:
+    (gunicorn calls this as each worker starts: see gunicorn.conf.py). An app
+    that never set up the worker (the benchmark's FTS5 page, served with the same
+    gunicorn.conf.py) is left alone."""
+    if app.config.get("BACKGROUND_SWEEP"):
         worker_for(app.config).poke()
 
 
