@@ -1,12 +1,11 @@
 """The benchmark's yardstick (bench/ is not part of the app; these keep the comparison fair)."""
 
-from pathlib import Path
-
 import search_index
 from archive.db import open_db
 from archive.policy import PUBLIC
 from bench import fts5, servers
 from bench.generate import generate
+from bench.run import Servers
 
 
 def test_cjk_words_become_phrases_of_bigrams_as_crossings_indexes_them():
@@ -58,31 +57,16 @@ def test_fts5_page_counts_and_lists_what_crossings_shows_a_public_reader(tmp_pat
     db.close()
 
 
-def test_both_sides_start_under_gunicorn_with_the_projects_configuration(tmp_path):
+def test_both_sides_start_under_gunicorn_and_answer_a_benchmarks_worth_of_searches(tmp_path):
     """make bench serves Crossings and the FTS5 page with gunicorn from the project
-    folder, so both load gunicorn.conf.py and its worker hooks."""
+    folder (so both load gunicorn.conf.py and its worker hooks), and one client
+    asks far more than a reader's rate limit allows."""
     db = open_db(tmp_path / "crossings.db")
     generate(db, 30, seed=5)
     db.close()
     fts5.build(tmp_path / "crossings.db", tmp_path / "fts5.db")
-    log = str(tmp_path / "servers.log")
-    sides = [
-        servers.gunicorn(
-            "crossings", "app:create_app()", {"CROSSINGS_DATA_DIR": str(tmp_path), "SECRET_KEY": "t"}, 1, log
-        ),
-        servers.gunicorn(
-            "fts5",
-            "bench.fts5_app:create_app()",
-            {"BENCH_FTS5_DB": str(tmp_path / "fts5.db"), "BENCH_ARCHIVE_DB": str(tmp_path / "crossings.db")},
-            1,
-            log,
-        ),
-    ]
-    try:
-        for side in sides:
-            side.start(servers.free_port(), timeout=120)
-            assert servers.get(side.port, "/search?q=family")[1] == 200, side.name
-    finally:
-        for side in sides:
-            side.stop()
-    assert "Exception in worker process" not in Path(log).read_text()
+    with Servers(str(tmp_path), str(tmp_path / "fts5.db"), workers=1) as running:
+        for side in (running.crossings, running.fts5):
+            statuses = {servers.get(side.port, f"/search?q=family+{i}")[1] for i in range(70)}
+            assert statuses == {200}, side.name
+    assert "Exception in worker process" not in (tmp_path / "servers.log").read_text()
