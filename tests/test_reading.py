@@ -1,5 +1,6 @@
 """Reading: story pages, theme pages, the home page, and what answers 404."""
 
+import search_index
 from archive.curation import approve
 from archive.workflows import withdraw_story
 from tests.accounts import login, make_user
@@ -112,3 +113,19 @@ def test_a_restricted_story_says_so_to_those_who_may_read_it(app, client, db, cu
     assert shown and "Only approved researchers and curators can read this story." in html
     shown, html = notice(curator, "sealed")
     assert shown and "Only curators can read this story." in html
+
+
+def test_sample_titles_are_framed_in_the_readers_language_everywhere_on_a_story_page(app, runner, db):
+    runner.invoke(args=["demo", "load", "--if-empty"])
+    search_index.sync(db, index_dir=app.config["INDEX_DIR"], timeout=10)  # for "more stories like this"
+    story_id = next(db["stories"].rows_where("title = ?", ["Sample: Dumplings at the Lunar New Year table"]))[
+        "id"
+    ]
+    html = (
+        app.test_client()
+        .get(f"/stories/{story_id}", headers={"Accept-Language": "ja"})
+        .get_data(as_text=True)
+    )
+    assert "<title>サンプル：Dumplings at the Lunar New Year table" in html
+    similar = html[html.index('id="more-like-this-heading"') :]
+    assert "サンプル：" in similar and "Sample: " not in similar
