@@ -75,13 +75,12 @@ def story_links(db: sqlite_utils.Database, story_id: str, level: str) -> dict:
     """What a story's page shows of its ties, for a viewer at ``level`` who may read
     it: the prompt it answers (id, text), the collections it is in that the viewer
     may see, the published stories in conversation with it that the viewer may
-    read, the pseudonyms of its other narrators, and whether the viewer may answer
-    it (it is published and readable to them)."""
+    read, and whether the viewer may answer it (it is published and readable to
+    them). Its other narrators come with the story (archive.stories.describe)."""
     return {
         "prompt": prompts.texts_of(db, [story_id]).get(story_id),
         "collections": collection_lists.of_stories(db, [story_id], level).get(story_id, []),
         "exchanges": exchanges.in_conversation_with(db, story_id, level),
-        "narrators": narrators.other_pseudonyms(db, story_id),
         "answerable": exchanges.answerable(db, story_id, level) is not None,
     }
 

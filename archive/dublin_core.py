@@ -30,7 +30,7 @@ from archive.citation import tellers
 from archive.languages import english_names
 from archive.policy import PUBLIC, can_view
 from archive.tags import themes_and_tags
-from archive.tellers import other_pseudonyms_of
+from archive.tellers import other_pseudonyms
 from archive.themes import THEMES
 
 ELEMENTS = (
@@ -141,7 +141,7 @@ def facts(db: sqlite_utils.Database, story_id: str) -> dict | None:
         return None
     story = dict(rows[0])
     story.update(themes_and_tags(db, story_id))
-    story["narrators"] = other_pseudonyms_of(db, [story_id]).get(story_id, [])
+    story["narrators"] = other_pseudonyms(db, story_id)
     story["media"] = [
         dict(row)
         for row in db.query(

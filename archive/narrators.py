@@ -32,7 +32,7 @@ from archive.consent import ConsentChoices, ShownText, insert_record, insert_sho
 from archive.errors import StoryError
 from archive.ids import hash_code, new_receipt_code
 from archive.policy import ACCESS_LEVELS, AWAITING_NARRATORS, CONTRIBUTOR, NARRATOR, is_narrower, transition
-from archive.tellers import CONSENTED, other_pseudonyms_of
+from archive.tellers import CONSENTED
 
 MAX_NARRATORS = 4  # in all, the contributor included
 INVITATION_DAYS = 30
@@ -328,9 +328,3 @@ def consent_records(db: sqlite_utils.Database, story_id: str) -> list[dict]:
 def narrator_history(db: sqlite_utils.Database, narrator_id: int) -> list[dict]:
     """Every consent record of one narrator, oldest first."""
     return list(db["consent_records"].rows_where("narrator_id = ?", [narrator_id], order_by="id"))
-
-
-def other_pseudonyms(db: sqlite_utils.Database, story_id: str) -> list[str | None]:
-    """The pseudonyms (None: anonymous) of a conversation's consenting narrators
-    other than its contributor, in order. Only for a story the viewer may read."""
-    return other_pseudonyms_of(db, [story_id]).get(story_id, [])

@@ -114,10 +114,15 @@ def reopen(db: sqlite_utils.Database, submission_key: str | None, at: float | No
         "WHERE s.submission_hash = ? AND w.expires > ?",
         [submission_hash(submission_key), at],
     ).fetchone()
+    return _opened(row, submission_key)
+
+
+def _opened(row: tuple | None, key: str) -> Receipt | None:
+    """The Receipt a window's row ``(story_id, sealed, expires)`` holds under ``key``."""
     if row is None:
         return None
     story_id, sealed, expires = row
-    payload = _unseal(submission_key, story_id, sealed)
+    payload = _unseal(key, story_id, sealed)
     if payload is None:
         return None
     return Receipt(
@@ -159,11 +164,7 @@ def reopen_for_narrator(
         "SELECT story_id, sealed, expires FROM narrator_receipt_windows WHERE key_hash = ? AND expires > ?",
         [submission_hash(consent_key), at],
     ).fetchone()
-    if row is None:
-        return None
-    story_id, sealed, expires = row
-    payload = _unseal(consent_key, story_id, sealed)
-    return None if payload is None else Receipt(story_id=story_id, code=payload["code"], expires=expires)
+    return _opened(row, consent_key)
 
 
 def close(db: sqlite_utils.Database, submission_key: str | None) -> None:

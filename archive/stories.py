@@ -30,7 +30,7 @@ from archive.policy import (
     transition,
 )
 from archive.tags import languages_of, themes_and_tags
-from archive.tellers import other_pseudonyms_of
+from archive.tellers import other_pseudonyms, other_pseudonyms_of
 
 # The limits of what a contributor writes, enforced here and shown by the forms.
 MIN_STORY_CHARS = 100
@@ -261,7 +261,7 @@ def describe(db: sqlite_utils.Database, story: dict) -> dict:
     story = dict(story)
     story.update(themes_and_tags(db, story["id"]))
     story["consent"] = current_consent(db, story)
-    story["narrators"] = narrators.other_pseudonyms(db, story["id"])
+    story["narrators"] = other_pseudonyms(db, story["id"])
     return story
 
 

@@ -10,6 +10,11 @@ import sqlite_utils
 CONSENTED = "consented"
 
 
+def other_pseudonyms(db: sqlite_utils.Database, story_id: str) -> list[str | None]:
+    """``other_pseudonyms_of`` one story: its other narrators' pseudonyms, in order."""
+    return other_pseudonyms_of(db, [story_id]).get(story_id, [])
+
+
 def other_pseudonyms_of(db: sqlite_utils.Database, story_ids: list[str]) -> dict[str, list[str | None]]:
     """The pseudonyms (None: anonymous) of the consenting narrators other than the
     contributor of each conversation among ``story_ids``, in order, as

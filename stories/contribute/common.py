@@ -5,6 +5,7 @@ nowhere."""
 from flask import Blueprint, make_response, render_template
 from flask_babel import gettext as _
 
+from stories.public import site_url
 from stories.safety import no_store
 
 bp = Blueprint("contribute", __name__)
@@ -13,6 +14,20 @@ bp = Blueprint("contribute", __name__)
 def private(body, status=200):
     """A response that no browser or proxy may keep: receipt codes pass through it."""
     return no_store(make_response(body, status))
+
+
+def my_story_url() -> str:
+    """The whole address of /my-story, for a receipt kept on paper or in a file."""
+    return site_url("contribute.my_story")
+
+
+def receipt_file(template: str, **context):
+    """A receipt as a text file to save (made here: no JavaScript needed), never
+    kept by a browser or proxy. ``my_story_url`` is given to the template."""
+    response = private(render_template(template, my_story_url=my_story_url(), **context))
+    response.mimetype = "text/plain"
+    response.headers["Content-Disposition"] = 'attachment; filename="crossings-receipt.txt"'
+    return response
 
 
 def code_not_found() -> str:

@@ -16,7 +16,7 @@ from archive.narrators import InvitationClosed
 from archive.policy import CONTRIBUTOR, NARRATOR, audience_sentences
 from archive.stories import describe, get_story, narrow_access
 from stories import languages
-from stories.contribute.common import bp, code_form_page, private
+from stories.contribute.common import bp, code_form_page, my_story_url, private, receipt_file
 from stories.contribute.forms import (
     InvitationCodeForm,
     NarratorConsentForm,
@@ -25,7 +25,6 @@ from stories.contribute.forms import (
     WithdrawForm,
 )
 from stories.media_files import grant_media, media_for_page
-from stories.public import site_url
 from stories.resources import get_db, get_storage
 
 
@@ -113,7 +112,7 @@ def _narrator_receipt(story_id: str, receipt_code: str, consent_key: str, again:
             story=get_story(get_db(), story_id),
             again=again,
             minutes=receipts.WINDOW // 60,
-            my_story_url=site_url("contribute.my_story"),
+            my_story_url=my_story_url(),
         )
     )
 
@@ -138,16 +137,9 @@ def narrator_receipt_text():
     )
     if receipt is None:
         return _join_code_page(error=True)
-    body = render_template(
-        "narrator_receipt.txt",
-        code=receipt.code,
-        story=get_story(get_db(), receipt.story_id),
-        my_story_url=site_url("contribute.my_story"),
+    return receipt_file(
+        "narrator_receipt.txt", code=receipt.code, story=get_story(get_db(), receipt.story_id)
     )
-    response = private(body)
-    response.mimetype = "text/plain"
-    response.headers["Content-Disposition"] = 'attachment; filename="crossings-receipt.txt"'
-    return response
 
 
 def open_other_code(code: str):

@@ -23,7 +23,7 @@ from archive.policy import EDITABLE_BY_CONTRIBUTOR, audience_sentences
 from archive.stories import describe, find_by_receipt, get_story, narrow_access
 from stories import languages, rate_limits
 from stories.contribute import conversation, receipt_window
-from stories.contribute.common import bp, code_form_page, private
+from stories.contribute.common import bp, code_form_page, my_story_url, private, receipt_file
 from stories.contribute.forms import (
     AddMediaForm,
     EditStoryForm,
@@ -139,14 +139,9 @@ def received():
             again=request.args.get("again") == "1",
             minutes=receipt_window.WINDOW_MINUTES,
             forget_form=ConfirmForm(formdata=None),
-            my_story_url=_my_story_url(),
+            my_story_url=my_story_url(),
         )
     )
-
-
-def _my_story_url() -> str:
-    """The whole address of /my-story, for a receipt kept on paper or in a file."""
-    return site_url("contribute.my_story")
 
 
 def _gone(forgotten: bool) -> str:
@@ -159,18 +154,13 @@ def receipt_text():
     receipt = receipt_window.current()
     if receipt is None:
         return private(_gone(False), 410)
-    body = render_template(
+    return receipt_file(
         "receipt.txt",
         code=receipt.code,
         story_id=receipt.story_id,
         invitations=receipt.invitations,
-        my_story_url=_my_story_url(),
         join_url=site_url("contribute.join"),
     )
-    response = private(body)
-    response.mimetype = "text/plain"
-    response.headers["Content-Disposition"] = 'attachment; filename="crossings-receipt.txt"'
-    return response
 
 
 @bp.post("/submit/received/forget")
